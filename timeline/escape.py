@@ -1,0 +1,73 @@
+"""Escape untrusted values for the place they land in generated Markdown.
+
+HTML escaping alone is not enough for Markdown: ``[x](javascript:…)`` and
+attr-list ``{: onclick=… }`` contain no HTML special character. Each function
+returns ``Escaped`` so that templates can refuse anything that was not escaped
+(see ``render.finalize``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote, urlsplit
+
+from markupsafe import Markup
+
+
+class Escaped(Markup):
+    """A string already made safe for where a template puts it.
+
+    A ``Markup`` subclass, so that Jinja's autoescape leaves it as it is.
+    """
+
+    __slots__ = ()
+
+
+# C0/C1 controls, DEL, and the Unicode line and paragraph separators.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_SPACE = re.compile(r"\s+")
+# Python-Markdown's backslash-escapable characters; '<' and '&' are not among
+# them and are left to html.escape.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+_URL_FORBIDDEN = re.compile(r"[\s<>\"'`\\\x00-\x1f\x7f]")
+
+
+def inline_text(value: str) -> Escaped:
+    """Make ``value`` literal text on one line of Markdown: no markup, links or attributes.
+
+    White space collapses to single spaces but is kept at the ends, so that
+    pieces of one paragraph (text, then a highlighted quote) join as written.
+    """
+    text = _SPACE.sub(" ", _CONTROLS.sub("", value))
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return Escaped(html.escape(text, quote=True))
+
+
+def attribute(value: str) -> Escaped:
+    """Make ``value`` safe inside a double-quoted HTML attribute."""
+    text = _SPACE.sub(" ", _CONTROLS.sub("", value)).strip()
+    return Escaped(html.escape(text, quote=True))
+
+
+def is_safe_url(value: str) -> bool:
+    """Whether ``value`` is an http(s) URL with a host and no character that could break out."""
+    if _URL_FORBIDDEN.search(value) or _CONTROLS.search(value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def link_target(value: str) -> Escaped:
+    """Make a checked http(s) URL safe as a Markdown link target or an href.
+
+    Validation rejects unsafe URLs before rendering; this refuses them again
+    rather than trust that it ran.
+    """
+    if not is_safe_url(value):
+        raise ValueError(f"refusing to link to an unchecked URL: {value!r}")
+    encoded = quote(value, safe="/:?#[]@!$&*+,;=%-._~")
+    return Escaped(html.escape(encoded, quote=True))

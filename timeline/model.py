@@ -1,0 +1,321 @@
+"""The typed model every later stage works from: articles, milestones, events.
+
+Built only from seeds that passed validation; templates see these objects,
+never YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import cast
+
+from timeline.dates import Date, parse_date
+from timeline.evidence import locate
+from timeline.load import Seed, Value
+from timeline.validate import article_id_of
+from timeline.vocabulary import Vocabulary
+
+__all__ = ["Article", "Block", "Corpus", "Date", "Event", "Milestone", "Segment", "Source", "Version", "build_corpus"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an article comes from, as far as the article says."""
+
+    outlet: str | None
+    url: str | None
+    published: Date | None
+    author: str | None
+    language: str
+    raw: str | None
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """One claim of one article, tied to a verbatim quote."""
+
+    id: str
+    article_id: str
+    date: Date
+    inferred: bool
+    """True when the date is reasoned from the text rather than printed in it."""
+    date_note: str | None
+    country: str
+    place: str | None
+    institution: str | None
+    procedure: str
+    kind: str
+    title: str
+    evidence: str
+
+    @property
+    def anchor(self) -> str:
+        """The id of the quote on its article page."""
+        return f"evidence-{self.id}"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of body text, highlighted or not, with the quote anchors that start in it."""
+
+    text: str
+    marked: bool
+    anchors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph or a heading of the article body."""
+
+    heading: bool
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
+class Article:
+    """One annotated article."""
+
+    id: str
+    title: str
+    source: Source
+    countries: tuple[str, ...]
+    tags: tuple[str, ...]
+    summary: str | None
+    milestones: tuple[Milestone, ...]
+    blocks: tuple[Block, ...]
+    seed_path: str
+
+
+@dataclass(frozen=True)
+class Version:
+    """What one or more sources say about an event's date, country, procedure and kind."""
+
+    date: Date
+    country: str
+    procedure: str
+    kind: str
+    citations: tuple[Milestone, ...]
+
+
+@dataclass(frozen=True)
+class Event:
+    """A milestone id with every source that cites it."""
+
+    id: str
+    versions: tuple[Version, ...]
+    """Ordered by date, the first is the one the timeline files the event under."""
+
+    @property
+    def main(self) -> Version:
+        """The earliest version: where the event sorts and what its heading shows."""
+        return self.versions[0]
+
+    @property
+    def disagreement(self) -> bool:
+        """True when sources differ on date, country, procedure or kind."""
+        return len(self.versions) > 1
+
+    @property
+    def citations(self) -> tuple[Milestone, ...]:
+        """Every citing milestone, by article id."""
+        return tuple(sorted((c for v in self.versions for c in v.citations), key=lambda c: c.article_id))
+
+    @property
+    def title(self) -> str:
+        """The title given by the first source of the main version."""
+        return self.main.citations[0].title
+
+    @property
+    def date(self) -> Date:
+        """The date of the main version."""
+        return self.main.date
+
+    @property
+    def sort_key(self) -> tuple[object, ...]:
+        """Earliest day, latest day, then id: a total, stable order."""
+        return (*self.main.date.sort_key, self.id)
+
+    def places(self) -> tuple[str, ...]:
+        """Every place named by a source, without repeats."""
+        return tuple(dict.fromkeys(c.place for c in self.citations if c.place))
+
+    def institutions(self) -> tuple[str, ...]:
+        """Every institution named by a source, without repeats."""
+        return tuple(dict.fromkeys(c.institution for c in self.citations if c.institution))
+
+    def countries(self) -> tuple[str, ...]:
+        """Every country a version files the event under."""
+        return tuple(dict.fromkeys(v.country for v in self.versions))
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Everything the site shows."""
+
+    articles: tuple[Article, ...]
+    """By id."""
+    events: tuple[Event, ...]
+    """In timeline order."""
+    vocabulary: Vocabulary
+
+    def article(self, article_id: str) -> Article:
+        """The article with that id."""
+        return next(a for a in self.articles if a.id == article_id)
+
+    def years(self) -> list[tuple[int, list[Event]]]:
+        """Events grouped by the year they sort under, in order."""
+        groups: dict[int, list[Event]] = defaultdict(list)
+        for event in self.events:
+            groups[event.date.year].append(event)
+        return sorted(groups.items())
+
+    def events_in(self, country: str) -> list[Event]:
+        """Events that any source files under ``country``, in timeline order."""
+        return [e for e in self.events if country in e.countries()]
+
+    def firsts(self) -> dict[tuple[str, str], Event]:
+        """The earliest recorded first for each (country, procedure)."""
+        found: dict[tuple[str, str], Event] = {}
+        for event in self.events:
+            if event.main.kind == "first":
+                found.setdefault((event.main.country, event.main.procedure), event)
+        return found
+
+    def countries_with_pages(self) -> list[str]:
+        """The region's countries, then any other country an event is filed under."""
+        others = sorted({c for e in self.events for c in e.countries()} - set(self.vocabulary.region))
+        return [*self.vocabulary.region, *others]
+
+    def citing(self, article_id: str) -> list[Event]:
+        """Events that cite the article, in timeline order."""
+        return [e for e in self.events if any(c.article_id == article_id for c in e.citations)]
+
+
+def build_corpus(seeds: Iterable[Seed], vocabulary: Vocabulary) -> Corpus:
+    """Turn validated seeds into the model; validation must have passed."""
+    articles = sorted((_article(seed) for seed in seeds), key=lambda a: a.id)
+    by_id: dict[str, list[Milestone]] = defaultdict(list)
+    for article in articles:
+        for milestone in article.milestones:
+            by_id[milestone.id].append(milestone)
+    events = sorted((_event(event_id, cited) for event_id, cited in by_id.items()), key=lambda e: e.sort_key)
+    return Corpus(tuple(articles), tuple(events), vocabulary)
+
+
+def _event(event_id: str, cited: list[Milestone]) -> Event:
+    groups: dict[tuple[str, str, str, str], list[Milestone]] = defaultdict(list)
+    for milestone in cited:
+        groups[(milestone.date.edtf, milestone.country, milestone.procedure, milestone.kind)].append(milestone)
+    versions = [
+        Version(members[0].date, country, procedure, kind, tuple(members))
+        for (_, country, procedure, kind), members in groups.items()
+    ]
+    versions.sort(key=lambda v: (v.date.sort_key, v.citations[0].article_id))
+    return Event(event_id, tuple(versions))
+
+
+def _text(meta: dict[str, Value], key: str) -> str | None:
+    value = meta.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _article(seed: Seed) -> Article:
+    meta = seed.meta
+    article_id = article_id_of(seed)
+    source_meta = cast(dict[str, Value], meta.get("source") or {})
+    published = _text(source_meta, "published")
+    source = Source(
+        outlet=_text(source_meta, "outlet"),
+        url=_text(source_meta, "url"),
+        published=parse_date(published) if published else None,
+        author=_text(source_meta, "author"),
+        language=_text(source_meta, "language") or "en",
+        raw=_text(source_meta, "raw"),
+    )
+    milestones = tuple(
+        _milestone(cast(dict[str, Value], m), article_id)
+        for m in cast(list[Value], meta.get("milestones") or [])
+    )
+    return Article(
+        id=article_id,
+        title=cast(str, meta["title"]).strip(),
+        source=source,
+        countries=tuple(cast(list[str], meta["countries"])),
+        tags=tuple(cast(list[str], meta.get("tags") or [])),
+        summary=_text(meta, "summary"),
+        milestones=milestones,
+        blocks=_blocks(seed.body, milestones),
+        seed_path=seed.path,
+    )
+
+
+def _milestone(meta: dict[str, Value], article_id: str) -> Milestone:
+    return Milestone(
+        id=cast(str, meta["id"]),
+        article_id=article_id,
+        date=parse_date(cast(str, meta["date"])),
+        inferred=meta.get("date_basis") == "inferred",
+        date_note=_text(meta, "date_note"),
+        country=cast(str, meta["country"]),
+        place=_text(meta, "place"),
+        institution=_text(meta, "institution"),
+        procedure=cast(str, meta["procedure"]),
+        kind=cast(str, meta["kind"]),
+        title=cast(str, meta["title"]).strip(),
+        evidence=cast(str, meta["evidence"]).strip(),
+    )
+
+
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
+_HEADING = re.compile(r"#{1,6}[ \t]+")
+
+
+def _blocks(body: str, milestones: tuple[Milestone, ...]) -> tuple[Block, ...]:
+    """Split the body into paragraphs and headings, highlighting every evidence quote.
+
+    The body is shown as text: only blank lines (paragraphs) and leading ``#``
+    (headings) carry meaning, so no markup from the web becomes live.
+    """
+    spans: list[tuple[int, int, str]] = []
+    for milestone in milestones:
+        found = locate(milestone.evidence, body)
+        assert found is not None, "validation guarantees every quote is in the body"
+        spans.append((*found, milestone.anchor))
+    blocks: list[Block] = []
+    position = 0
+    for chunk in _BLANK_LINES.split(body) + [""]:
+        start = body.find(chunk, position) if chunk else -1
+        if start < 0:
+            continue
+        position = start + len(chunk)
+        lines = chunk.split("\n", 1)
+        heading = _HEADING.match(lines[0])
+        if heading:
+            head_start = start + heading.end()
+            blocks.append(Block(True, _segments(body, head_start, start + len(lines[0]), spans)))
+            if len(lines) == 2 and lines[1].strip():
+                rest = start + len(lines[0]) + 1
+                blocks.append(Block(False, _segments(body, rest, position, spans)))
+        elif chunk.strip():
+            blocks.append(Block(False, _segments(body, start, position, spans)))
+    return tuple(blocks)
+
+
+def _segments(body: str, start: int, end: int, spans: list[tuple[int, int, str]]) -> tuple[Segment, ...]:
+    """Cut ``body[start:end]`` where highlighted quotes begin or end."""
+    cuts = {start, end}
+    for low, high, _ in spans:
+        for cut in (low, high):
+            if start < cut < end:
+                cuts.add(cut)
+    ordered = sorted(cuts)
+    segments: list[Segment] = []
+    for low, high in zip(ordered, ordered[1:]):
+        marked = any(s <= low and high <= e for s, e, _ in spans)
+        anchors = tuple(anchor for s, _, anchor in spans if s == low)
+        segments.append(Segment(body[low:high], marked, anchors))
+    return tuple(s for s in segments if s.text.strip() or s.anchors)
+

@@ -1,0 +1,186 @@
+"""Render the model into the generated pages and data files: ``{path: text}``.
+
+Pure: no file is read but the templates, none is written. Markdown is not
+HTML, so HTML escaping alone is wrong here: every printed value must pass a
+filter that escapes it for where it lands (``md``, ``attr``, ``url``, ``id``),
+and ``finalize`` refuses anything else. Those filters return ``Markup``, as do
+macros, so Jinja's autoescape (on, as a backstop) never changes them; the
+``safe`` filter is removed so that nothing can skip the rule.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from timeline.escape import Escaped, attribute, inline_text, link_target
+from timeline.model import Corpus, Event
+from timeline.schema import annotation_schema
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+class UnescapedValue(TypeError):
+    """A template printed a value without saying how to escape it."""
+
+
+def _require_escaped(value: Any) -> Any:
+    if isinstance(value, (Markup, int)) and not isinstance(value, bool):
+        return value
+    raise UnescapedValue(
+        f"template printed {value!r} without an escaping filter; use |md, |attr or |url"
+    )
+
+
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    """The Jinja environment every page is rendered with."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        finalize=_require_escaped,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    del env.filters["safe"]
+    env.filters["md"] = lambda value: inline_text(str(value))
+    env.filters["attr"] = lambda value: attribute(str(value))
+    env.filters["url"] = lambda value: link_target(str(value))
+    # Ids and codes are validated against ^[a-z0-9]+(-[a-z0-9]+)*$ (or the
+    # vocabulary) before a page is built; |id re-checks instead of trusting.
+    env.filters["id"] = _identifier
+    env.filters["rel"] = _relative_prefix
+    return env
+
+
+def _relative_prefix(value: str) -> Escaped:
+    """A page's way up to the site root: only ``../`` repeated, or nothing."""
+    text = str(value)
+    if text.replace("../", ""):
+        raise ValueError(f"refusing {text!r} as a relative prefix")
+    return Escaped(text)
+
+
+def _identifier(value: str) -> Escaped:
+    text = str(value)
+    if not text or not all(c.isascii() and (c.isalnum() or c in "-_") for c in text):
+        raise ValueError(f"refusing to use {text!r} as an anchor or file name")
+    return Escaped(text)
+
+
+def _front_matter(title: str, extra: dict[str, Any] | None = None) -> str:
+    """Page metadata for MkDocs; Material prints ``title`` unescaped, so escape it here."""
+    data: dict[str, Any] = {"title": html.escape(" ".join(title.split()), quote=True)}
+    data.update(extra or {})
+    return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=True, width=1000) + "---\n\n"
+
+
+def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
+    """Return every generated file under ``docs/``, keyed by its relative path."""
+    env = environment(templates)
+    vocabulary = corpus.vocabulary
+    context: dict[str, Any] = {
+        "corpus": corpus,
+        "countries": vocabulary.countries,
+        "procedures": vocabulary.procedures,
+        "kinds": vocabulary.kinds,
+    }
+
+    def page(template: str, title: str, extra: dict[str, Any] | None = None, **values: Any) -> str:
+        text = env.get_template(template).render(context | values)
+        return _front_matter(title, extra) + text
+
+    out: dict[str, str] = {}
+    out["index.md"] = page("home.md.j2", "Pediatric transplantation in Central Asia", firsts=corpus.firsts())
+    out["timeline/index.md"] = page("timeline.md.j2", "Timeline")
+    out["articles/index.md"] = page("articles.md.j2", "Articles")
+    for article in corpus.articles:
+        out[f"articles/{article.id}.md"] = page(
+            "article.md.j2", article.title, article=article, citing=corpus.citing(article.id)
+        )
+    pages = corpus.countries_with_pages()
+    out["countries/index.md"] = page("countries.md.j2", "Countries", codes=pages)
+    firsts = corpus.firsts()
+    for code in pages:
+        out[f"countries/{code.lower()}.md"] = page(
+            "country.md.j2",
+            vocabulary.countries[code].label,
+            code=code,
+            events=corpus.events_in(code),
+            firsts={p: e for (c, p), e in firsts.items() if c == code},
+        )
+    out["data/timeline.json"] = _json(timeline_data(corpus))
+    out["data/annotation.schema.json"] = _json(annotation_schema(vocabulary))
+    return out
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def _iso(day: Any) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def timeline_data(corpus: Corpus) -> dict[str, Any]:
+    """The downloadable timeline: events in timeline order, every source and version."""
+    return {
+        "about": "Pediatric transplantation in Central Asia: events in timeline order. "
+        "date is EDTF; earliest and latest are the ISO days it allows (null when open).",
+        "events": [_event_data(corpus, event) for event in corpus.events],
+    }
+
+
+def _event_data(corpus: Corpus, event: Event) -> dict[str, Any]:
+    def date_fields(version_date: Any) -> dict[str, Any]:
+        return {
+            "date": version_date.edtf,
+            "earliest": _iso(version_date.earliest),
+            "latest": _iso(version_date.latest),
+            "display": version_date.display,
+        }
+
+    main = event.main
+    return {
+        "id": event.id,
+        **date_fields(main.date),
+        "country": main.country,
+        "procedure": main.procedure,
+        "kind": main.kind,
+        "title": event.title,
+        "places": list(event.places()),
+        "institutions": list(event.institutions()),
+        "disagreement": event.disagreement,
+        "sources": [
+            {
+                "article": c.article_id,
+                "article_title": corpus.article(c.article_id).title,
+                "outlet": corpus.article(c.article_id).source.outlet,
+                "url": corpus.article(c.article_id).source.url,
+                "evidence": c.evidence,
+                "page": f"articles/{c.article_id}/#{c.anchor}",
+                "title": c.title,
+                "date": c.date.edtf,
+                "date_basis": "inferred" if c.inferred else "stated",
+                "date_note": c.date_note,
+            }
+            for c in event.citations
+        ],
+        "versions": [
+            {
+                **date_fields(v.date),
+                "country": v.country,
+                "procedure": v.procedure,
+                "kind": v.kind,
+                "sources": [c.article_id for c in v.citations],
+            }
+            for v in event.versions
+        ],
+    }
