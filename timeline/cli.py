@@ -24,10 +24,20 @@ def parser() -> argparse.ArgumentParser:
         prog="build_timeline.py",
         description="Validate the annotated articles in seeds/ and generate the timeline pages under docs/.",
     )
-    p.add_argument("--seeds", type=Path, default=Path("seeds"), metavar="DIR",
-                   help="folder of annotated articles, *.md (default: seeds)")
-    p.add_argument("--docs", type=Path, default=Path("docs"), metavar="DIR",
-                   help="MkDocs folder to write the generated pages into (default: docs)")
+    p.add_argument(
+        "--seeds",
+        type=Path,
+        default=Path("seeds"),
+        metavar="DIR",
+        help="folder of annotated articles, *.md (default: seeds)",
+    )
+    p.add_argument(
+        "--docs",
+        type=Path,
+        default=Path("docs"),
+        metavar="DIR",
+        help="MkDocs folder to write the generated pages into (default: docs)",
+    )
     p.add_argument("--check", action="store_true", help="validate only; write nothing")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     return p
@@ -74,5 +84,11 @@ def report(problems: list[Problem]) -> None:
     for problem in sorted(problems):
         print(problem, file=sys.stderr)
     files = len({p.path for p in problems})
-    print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {files} file{'s' if files != 1 else ''}; "
-          "nothing was written.", file=sys.stderr)
+    print(
+        f"{_count(len(problems), 'problem')} in {_count(files, 'file')}; nothing was written.",
+        file=sys.stderr,
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

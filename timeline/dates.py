@@ -16,9 +16,12 @@ from dataclasses import dataclass
 
 import edtf
 
+# English names, spelled out: calendar.month_name follows the locale, and the
+# site must not change with the machine that builds it.
 MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 SEASONS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
 # Northern-hemisphere meteorological seasons, as the edtf package reads them;
 # winter runs into the next year.
@@ -174,9 +177,7 @@ def parse_date(text: str) -> Date:
             "write for example 2020/2024, ../2025-11 or 2020/.."
         )
     if start is not None and end is not None and start.earliest > end.latest:
-        raise DateError(
-            f"the interval '{text}' ends before it begins; write the earlier date first"
-        )
+        raise DateError(f"the interval '{text}' ends before it begins; write the earlier date first")
     return Date(
         edtf=text,
         start=start,
@@ -209,22 +210,37 @@ def _parse_point(text: str, whole: str, in_interval: bool = False) -> Point:
         precision = "decade" if span == 10 else "century"
         words = f"{first}s" if span == 10 else f"{first}–{last}"
         return Point(
-            precision, dt.date(max(first, 1), 1, 1), dt.date(last, 12, 31), words, None,
-            uncertain, approximate,
+            precision,
+            dt.date(max(first, 1), 1, 1),
+            dt.date(last, 12, 31),
+            words,
+            None,
+            uncertain,
+            approximate,
         )
     year = int(year_text)
     _check_year(year, whole)
     if month_text is None:
         return Point(
-            "year", dt.date(year, 1, 1), dt.date(year, 12, 31), str(year), year_text,
-            uncertain, approximate,
+            "year",
+            dt.date(year, 1, 1),
+            dt.date(year, 12, 31),
+            str(year),
+            year_text,
+            uncertain,
+            approximate,
         )
     if month_text == "XX":
         if day_text not in (None, "XX"):
             raise _level2(whole)
         return Point(
-            "year", dt.date(year, 1, 1), dt.date(year, 12, 31), str(year), year_text,
-            uncertain, approximate,
+            "year",
+            dt.date(year, 1, 1),
+            dt.date(year, 12, 31),
+            str(year),
+            year_text,
+            uncertain,
+            approximate,
         )
     month = int(month_text)
     if month in SEASONS:
@@ -262,10 +278,7 @@ def _parse_point(text: str, whole: str, in_interval: bool = False) -> Point:
         )
     day = int(day_text)
     if not 1 <= day <= days_in_month:
-        raise DateError(
-            f"{month_name} {year} has no day {day_text} ('{whole}'); "
-            f"it has {days_in_month} days"
-        )
+        raise DateError(f"{month_name} {year} has no day {day_text} ('{whole}'); it has {days_in_month} days")
     when = dt.date(year, month, day)
     words = f"{day} {month_name} {year}"
     html = f"{year_text}-{month_text}-{day_text}"

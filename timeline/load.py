@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
+from typing import Any, TypeAlias
 
 import yaml
 
@@ -20,9 +20,9 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 5_000
 """Front matter with more nodes than this is not an annotation but an accident or an attack."""
 
-Value = Union[str, None, list["Value"], dict[str, "Value"]]
+Value: TypeAlias = str | list["Value"] | dict[str, "Value"] | None
 """A front matter value: every scalar a string (None for an empty value)."""
-FieldPath = tuple[Union[str, int], ...]
+FieldPath = tuple[str | int, ...]
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -84,10 +84,10 @@ class _Reader:
         self.key_positions: dict[FieldPath, tuple[int, int]] = {}
         self.seen: set[int] = set()
 
-    def position(self, mark: yaml.Mark) -> tuple[int, int]:
+    def position(self, mark: Any) -> tuple[int, int]:
         return mark.line + 1 + self.line_offset, mark.column + 1
 
-    def problem(self, mark: yaml.Mark, message: str, path: FieldPath = ()) -> None:
+    def problem(self, mark: Any, message: str, path: FieldPath = ()) -> None:
         line, column = self.position(mark)
         self.problems.append(Problem(self.path, line, column, message, format_field(path)))
 
@@ -99,8 +99,9 @@ class _Reader:
                 (e for e in yaml.parse(self.front, Loader=_Loader) if isinstance(e, yaml.AliasEvent)),
                 None,
             )
+            mark = alias.start_mark if alias is not None and alias.start_mark else node.start_mark
             self.problem(
-                alias.start_mark if alias else node.start_mark,
+                mark,
                 "anchors and aliases (&name, *name) are not allowed; write the value out",
             )
             raise _Abandon
@@ -169,15 +170,19 @@ def read_seed(file: Path, shown_as: str | None = None) -> tuple[Seed | None, lis
         line = before.count(b"\n") + 1
         column = len(before) - (before.rfind(b"\n") + 1) + 1
         return fail(
-            f"the file is not valid UTF-8 (byte 0x{data[error.start]:02x}); "
-            "save it with the UTF-8 encoding",
+            f"the file is not valid UTF-8 (byte 0x{data[error.start]:02x}); save it with the UTF-8 encoding",
             line,
             column,
         )
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1
         problems.append(
-            Problem(path, line, 1, "the file has Windows (CRLF) or old Mac (CR) line endings; save it with LF line endings")
+            Problem(
+                path,
+                line,
+                1,
+                "the file has Windows (CRLF) or old Mac (CR) line endings; save it with LF line endings",
+            )
         )
         text = text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -208,7 +213,9 @@ def read_seed(file: Path, shown_as: str | None = None) -> tuple[Seed | None, lis
         return fail("the front matter is empty; it needs at least a title and countries", 2)
     if not isinstance(root, yaml.MappingNode):
         line, column = reader.position(root.start_mark)
-        return fail("the front matter must be a mapping of keys to values, such as 'title: ...'", line, column)
+        return fail(
+            "the front matter must be a mapping of keys to values, such as 'title: ...'", line, column
+        )
     try:
         meta = reader.value(root, ())
     except _Abandon:
@@ -238,9 +245,7 @@ def _yaml_problem(error: yaml.MarkedYAMLError, front: str) -> tuple[yaml.Mark | 
         if mark.column < len(line) and line[mark.column] == "\t":
             return mark, "a tab character in the front matter; YAML indents with spaces, not tabs"
     if context.startswith("while scanning a quoted scalar") and error.context_mark is not None:
-        return error.context_mark, (
-            "the quoted value that opens here is never closed; add the closing quote"
-        )
+        return error.context_mark, ("the quoted value that opens here is never closed; add the closing quote")
     message = f"the front matter is not valid YAML: {problem}"
     if context:
         message += f" ({context})"

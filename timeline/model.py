@@ -6,6 +6,7 @@ never YAML.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -18,7 +19,18 @@ from timeline.load import Seed, Value
 from timeline.validate import article_id_of
 from timeline.vocabulary import Vocabulary
 
-__all__ = ["Article", "Block", "Corpus", "Date", "Event", "Milestone", "Segment", "Source", "Version", "build_corpus"]
+__all__ = [
+    "Article",
+    "Block",
+    "Corpus",
+    "Date",
+    "Event",
+    "Milestone",
+    "Segment",
+    "Source",
+    "Version",
+    "build_corpus",
+]
 
 
 @dataclass(frozen=True)
@@ -208,7 +220,9 @@ def build_corpus(seeds: Iterable[Seed], vocabulary: Vocabulary) -> Corpus:
 def _event(event_id: str, cited: list[Milestone]) -> Event:
     groups: dict[tuple[str, str, str, str], list[Milestone]] = defaultdict(list)
     for milestone in cited:
-        groups[(milestone.date.edtf, milestone.country, milestone.procedure, milestone.kind)].append(milestone)
+        groups[(milestone.date.edtf, milestone.country, milestone.procedure, milestone.kind)].append(
+            milestone
+        )
     versions = [
         Version(members[0].date, country, procedure, kind, tuple(members))
         for (_, country, procedure, kind), members in groups.items()
@@ -286,7 +300,7 @@ def _blocks(body: str, milestones: tuple[Milestone, ...]) -> tuple[Block, ...]:
         spans.append((*found, milestone.anchor))
     blocks: list[Block] = []
     position = 0
-    for chunk in _BLANK_LINES.split(body) + [""]:
+    for chunk in [*_BLANK_LINES.split(body), ""]:
         start = body.find(chunk, position) if chunk else -1
         if start < 0:
             continue
@@ -313,9 +327,8 @@ def _segments(body: str, start: int, end: int, spans: list[tuple[int, int, str]]
                 cuts.add(cut)
     ordered = sorted(cuts)
     segments: list[Segment] = []
-    for low, high in zip(ordered, ordered[1:]):
+    for low, high in itertools.pairwise(ordered):
         marked = any(s <= low and high <= e for s, e, _ in spans)
         anchors = tuple(anchor for s, _, anchor in spans if s == low)
         segments.append(Segment(body[low:high], marked, anchors))
-    return tuple(s for s in segments if s.text.strip() or s.anchors)
-
+    return tuple(s for s in segments if s.text or s.anchors)

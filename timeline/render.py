@@ -33,9 +33,7 @@ class UnescapedValue(TypeError):
 def _require_escaped(value: Any) -> Any:
     if isinstance(value, (Markup, int)) and not isinstance(value, bool):
         return value
-    raise UnescapedValue(
-        f"template printed {value!r} without an escaping filter; use |md, |attr or |url"
-    )
+    raise UnescapedValue(f"template printed {value!r} without an escaping filter; use |md, |attr or |url")
 
 
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:

@@ -54,7 +54,9 @@ class Validator:
                 line, column = seed.where(("id",)) if "id" in seed.meta else (1, 1)
                 problems.append(
                     Problem(
-                        seed.path, line, column,
+                        seed.path,
+                        line,
+                        column,
                         f"article id '{article_id}' is already used by {owners[article_id].path}; "
                         "article ids must be unique",
                         "id",
@@ -76,42 +78,41 @@ class Validator:
         path: FieldPath = tuple(error.absolute_path)
         field = format_field(path)
         line, column = seed.where(path)
-        value = error.instance
+        value: Any = error.instance
+        expected: Any = error.validator_value
+        schema: Any = error.schema
         name = str(path[-1]) if path and isinstance(path[-1], str) else ""
         message = error.message
         if error.validator == "required":
-            missing = next(key for key in error.validator_value if key not in value)
-            line, column = seed.where(path)
+            missing = next(key for key in expected if key not in value)
             field = format_field((*path, missing))
             message = _MISSING.get(missing, f"missing required field '{missing}'")
         elif error.validator == "additionalProperties":
-            allowed = list(error.schema.get("properties", {}))
+            allowed = list(schema.get("properties", {}))
             extra = next(key for key in value if key not in allowed)
             line, column = seed.key_positions.get((*path, extra), (line, column))
             field = format_field((*path, extra))
             message = f"unknown field '{extra}'{_suggest(extra, allowed)}; known fields: {', '.join(allowed)}"
         elif error.validator == "type":
-            expected = error.validator_value
-            expected_list = [expected] if isinstance(expected, str) else list(expected)
-            wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in expected_list if t != "null")
-            if value is None:
-                message = f"is empty; expected {wanted}"
-            else:
-                message = f"expected {wanted}, got {_describe(value)}"
+            types = [expected] if isinstance(expected, str) else list(expected)
+            wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types if t != "null")
+            message = (
+                f"is empty; expected {wanted}"
+                if value is None
+                else f"expected {wanted}, got {_describe(value)}"
+            )
         elif error.validator == "enum":
-            message = self._enum_message(name, path, value, list(error.validator_value))
+            message = self._enum_message(name, path, value, list(expected))
         elif error.validator == "pattern":
             message = _pattern_message(name, path, str(value))
         elif error.validator == "minLength":
             message = "is empty; write a value or remove the line"
         elif error.validator == "maxLength":
-            message = f"is {len(value)} characters long; at most {error.validator_value} are allowed"
+            message = f"is {len(value)} characters long; at most {expected} are allowed"
         elif error.validator == "minItems":
             message = "is an empty list; list at least one ISO 3166-1 alpha-2 code, such as [UZ]"
         elif error.validator == "uniqueItems":
-            seen: set[str] = set()
-            twice = next(item for item in value if item in seen or seen.add(item))
-            message = f"lists '{twice}' twice"
+            message = f"lists '{_first_repeat(value)}' twice"
         return Problem(seed.path, line, column, message, field)
 
     def _enum_message(self, name: str, path: FieldPath, value: Any, allowed: list[str]) -> str:
@@ -138,14 +139,22 @@ class Validator:
         meta = seed.meta
         if "id" not in meta and not _is_id(seed.stem):
             yield Problem(
-                seed.path, 1, 1,
+                seed.path,
+                1,
+                1,
                 f"the file name '{seed.stem}.md' is not a valid article id; rename the file "
                 f"(for example '{_slug(seed.stem)}.md') or set 'id:'",
             )
         article_id = article_id_of(seed)
         if article_id in RESERVED_IDS:
             line, column = seed.where(("id",)) if "id" in meta else (1, 1)
-            yield Problem(seed.path, line, column, f"'{article_id}' is reserved for the list of articles; choose another id", "id")
+            yield Problem(
+                seed.path,
+                line,
+                column,
+                f"'{article_id}' is reserved for the list of articles; choose another id",
+                "id",
+            )
         source = meta.get("source")
         if isinstance(source, dict):
             yield from self._source_rules(seed, source)
@@ -159,9 +168,12 @@ class Validator:
     def _source_rules(self, seed: Seed, source: dict[str, Value]) -> Iterator[Problem]:
         url = source.get("url")
         if isinstance(url, str) and url.startswith(("http://", "https://")) and not is_safe_url(url):
-            yield self._at(seed, ("source", "url"),
-                           f"'{url}' is not a usable http(s) link: it needs a host and no spaces, "
-                           "quotes, angle brackets, backticks or backslashes (percent-encode them)")
+            yield self._at(
+                seed,
+                ("source", "url"),
+                f"'{url}' is not a usable http(s) link: it needs a host and no spaces, "
+                "quotes, angle brackets, backticks or backslashes (percent-encode them)",
+            )
         published = source.get("published")
         if isinstance(published, str):
             yield from self._date(seed, ("source", "published"), published)
@@ -178,9 +190,12 @@ class Validator:
         milestone_id = milestone.get("id")
         if isinstance(milestone_id, str):
             if milestone_id in seen:
-                yield self._at(seed, (*here, "id"),
-                               f"milestone id '{milestone_id}' is already used by milestones[{seen[milestone_id] + 1}] "
-                               "of this article; one article cites an event once")
+                yield self._at(
+                    seed,
+                    (*here, "id"),
+                    f"milestone id '{milestone_id}' is already used by milestones[{seen[milestone_id] + 1}] "
+                    "of this article; one article cites an event once",
+                )
             else:
                 seen[milestone_id] = index
         date = milestone.get("date")
@@ -188,9 +203,12 @@ class Validator:
             yield from self._date(seed, (*here, "date"), date)
         evidence = milestone.get("evidence")
         if isinstance(evidence, str) and evidence.strip() and locate(evidence, seed.body) is None:
-            yield self._at(seed, (*here, "evidence"),
-                           f"the evidence of milestone '{milestone_id}' is not in the article body: "
-                           f"{_closest_hint(evidence, seed.body)}")
+            yield self._at(
+                seed,
+                (*here, "evidence"),
+                f"the evidence of milestone '{milestone_id}' is not in the article body: "
+                f"{_closest_hint(evidence, seed.body)}",
+            )
 
     def _date(self, seed: Seed, path: FieldPath, text: str) -> Iterator[Problem]:
         try:
@@ -234,6 +252,15 @@ def _suggest(value: str, allowed: list[str]) -> str:
     if not close:
         close = [a for a in allowed if a.lower() == value.lower()]
     return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _first_repeat(items: list[Any]) -> Any:
+    seen: list[Any] = []
+    for item in items:
+        if item in seen:
+            return item
+        seen.append(item)
+    return None
 
 
 def _describe(value: Any) -> str:

@@ -81,7 +81,7 @@ def write_docs(docs: Path, files: dict[str, str]) -> WriteReport:
     if pending or stale or not manifest.exists() or manifest.read_text(encoding="utf-8") != manifest_text:
         pending[manifest] = manifest_text.encode("utf-8")
 
-    staged: list[tuple[Path, Path]] = []
+    staged: list[tuple[Path, Path]] = []  # (temporary, target)
     created: list[Path] = []
     try:
         for target, data in pending.items():
@@ -89,8 +89,8 @@ def write_docs(docs: Path, files: dict[str, str]) -> WriteReport:
                 if not parent.exists():
                     parent.mkdir()
                     created.append(parent)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            staged.append((Path(temporary), target))
+            handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            staged.append((Path(name), target))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
     except OSError as error:
@@ -101,9 +101,9 @@ def write_docs(docs: Path, files: dict[str, str]) -> WriteReport:
         raise WriteError(f"could not write the generated pages ({error}); docs/ is unchanged") from error
 
     for temporary, target in staged:
-        os.replace(temporary, target)
-    for name in stale:
-        path = docs / name
+        temporary.replace(target)
+    for stale_name in stale:
+        path = docs / stale_name
         path.unlink(missing_ok=True)
         for parent in path.parents:
             if parent == docs or any(parent.iterdir()):
