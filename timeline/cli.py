@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpus = build_corpus(seeds, vocabulary)
     if args.check:
         if not args.quiet:
-            print(f"{len(seeds)} seed files are valid: {len(corpus.events)} events.")
+            print(f"{_count(len(seeds), 'seed file')} valid: {_count(len(corpus.events), 'event')}.")
         return EXIT_OK
     files = render_site(corpus)
     try:
@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     if not args.quiet:
         print(
-            f"{len(corpus.articles)} articles, {len(corpus.events)} events: "
+            f"{_count(len(corpus.articles), 'article')}, {_count(len(corpus.events), 'event')}: "
             f"{len(result.written)} files written, {len(result.removed)} removed, "
             f"{result.unchanged} unchanged in {args.docs}/"
         )
@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def report(problems: list[Problem]) -> None:
     """Print every problem, in file and line order, then a count."""
-    for problem in sorted(problems):
+    for problem in sorted(problems, key=lambda p: p.sort_key):
         print(problem, file=sys.stderr)
     files = len({p.path for p in problems})
     print(

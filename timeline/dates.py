@@ -192,9 +192,7 @@ def _parse_point(text: str, whole: str, in_interval: bool = False) -> Point:
     match = _POINT.fullmatch(text)
     if match is None:
         raise _not_edtf(whole)
-    year_text, month_text, day_text, time_text, qualifier = match.group(
-        "year", "month", "day", "time", "qualifier"
-    )
+    year_text, month_text, day_text, time_text, qualifier = match.group("year", "month", "day", "time", "qualifier")
     if time_text and (qualifier or in_interval or "X" in text):
         raise _not_edtf(whole)
     uncertain = qualifier in ("?", "%")
@@ -295,8 +293,7 @@ def _check_year(year: int, whole: str) -> None:
 
 def _level2(whole: str) -> DateError:
     return DateError(
-        f"'{whole}' is EDTF level 2, which this timeline does not support; "
-        f"use a level 0 or 1 form such as {EXAMPLES}"
+        f"'{whole}' is EDTF level 2, which this timeline does not support; use a level 0 or 1 form such as {EXAMPLES}"
     )
 
 

@@ -155,13 +155,10 @@ def read_seed(file: Path, shown_as: str | None = None) -> tuple[Seed | None, lis
     data = file.read_bytes()
     if len(data) > MAX_FILE_BYTES:
         return fail(
-            f"the file is {len(data):,} bytes; a seed may be at most {MAX_FILE_BYTES:,} "
-            "(is this really one article?)"
+            f"the file is {len(data):,} bytes; a seed may be at most {MAX_FILE_BYTES:,} (is this really one article?)"
         )
     if data.startswith(b"\xef\xbb\xbf"):
-        problems.append(
-            Problem(path, 1, 1, "the file starts with a byte-order mark; save it as UTF-8 without BOM")
-        )
+        problems.append(Problem(path, 1, 1, "the file starts with a byte-order mark; save it as UTF-8 without BOM"))
         data = data[3:]
     try:
         text = data.decode("utf-8")
@@ -213,9 +210,7 @@ def read_seed(file: Path, shown_as: str | None = None) -> tuple[Seed | None, lis
         return fail("the front matter is empty; it needs at least a title and countries", 2)
     if not isinstance(root, yaml.MappingNode):
         line, column = reader.position(root.start_mark)
-        return fail(
-            "the front matter must be a mapping of keys to values, such as 'title: ...'", line, column
-        )
+        return fail("the front matter must be a mapping of keys to values, such as 'title: ...'", line, column)
     try:
         meta = reader.value(root, ())
     except _Abandon:

@@ -220,9 +220,7 @@ def build_corpus(seeds: Iterable[Seed], vocabulary: Vocabulary) -> Corpus:
 def _event(event_id: str, cited: list[Milestone]) -> Event:
     groups: dict[tuple[str, str, str, str], list[Milestone]] = defaultdict(list)
     for milestone in cited:
-        groups[(milestone.date.edtf, milestone.country, milestone.procedure, milestone.kind)].append(
-            milestone
-        )
+        groups[(milestone.date.edtf, milestone.country, milestone.procedure, milestone.kind)].append(milestone)
     versions = [
         Version(members[0].date, country, procedure, kind, tuple(members))
         for (_, country, procedure, kind), members in groups.items()
@@ -250,8 +248,7 @@ def _article(seed: Seed) -> Article:
         raw=_text(source_meta, "raw"),
     )
     milestones = tuple(
-        _milestone(cast(dict[str, Value], m), article_id)
-        for m in cast(list[Value], meta.get("milestones") or [])
+        _milestone(cast(dict[str, Value], m), article_id) for m in cast(list[Value], meta.get("milestones") or [])
     )
     return Article(
         id=article_id,
@@ -305,6 +302,8 @@ def _blocks(body: str, milestones: tuple[Milestone, ...]) -> tuple[Block, ...]:
         if start < 0:
             continue
         position = start + len(chunk)
+        chunk = chunk.rstrip()
+        end = start + len(chunk)
         lines = chunk.split("\n", 1)
         heading = _HEADING.match(lines[0])
         if heading:
@@ -312,9 +311,9 @@ def _blocks(body: str, milestones: tuple[Milestone, ...]) -> tuple[Block, ...]:
             blocks.append(Block(True, _segments(body, head_start, start + len(lines[0]), spans)))
             if len(lines) == 2 and lines[1].strip():
                 rest = start + len(lines[0]) + 1
-                blocks.append(Block(False, _segments(body, rest, position, spans)))
+                blocks.append(Block(False, _segments(body, rest, end, spans)))
         elif chunk.strip():
-            blocks.append(Block(False, _segments(body, start, position, spans)))
+            blocks.append(Block(False, _segments(body, start, end, spans)))
     return tuple(blocks)
 
 

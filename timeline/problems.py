@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
-    """A problem an editor can fix, located in a seed file.
-
-    Ordered by file, line and column so that a run prints them in reading order.
-    """
+    """A problem an editor can fix, located in a seed file."""
 
     path: str
     """The file as the user named it (relative paths stay relative)."""
@@ -23,14 +20,11 @@ class Problem:
     field: str = ""
     """Where in the front matter, as ``milestones[2].date`` (counted from 1)."""
 
+    @property
+    def sort_key(self) -> tuple[str, int, int]:
+        """File, line, column: reading order; a stable sort keeps discovery order within one place."""
+        return (self.path, self.line, self.column)
+
     def __str__(self) -> str:
         where = f"{self.field}: " if self.field else ""
         return f"{self.path}:{self.line}:{self.column}: {where}{self.message}"
-
-
-class InvalidSeeds(Exception):
-    """Raised when a run must stop because of problems in the seeds."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s) in the seeds")
-        self.problems = sorted(problems)

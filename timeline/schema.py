@@ -13,9 +13,7 @@ from typing import Any
 
 from timeline.vocabulary import Vocabulary
 
-BASE = json.loads(
-    (resources.files("timeline") / "data" / "annotation.schema.json").read_text(encoding="utf-8")
-)
+BASE = json.loads((resources.files("timeline") / "data" / "annotation.schema.json").read_text(encoding="utf-8"))
 
 
 def annotation_schema(vocabulary: Vocabulary) -> dict[str, Any]:

@@ -64,7 +64,7 @@ class Validator:
                 )
             else:
                 owners[article_id] = seed
-        return sorted(problems)
+        return sorted(problems, key=lambda p: p.sort_key)
 
     def validate_seed(self, seed: Seed) -> list[Problem]:
         """Return every problem in one seed."""
@@ -92,15 +92,13 @@ class Validator:
             extra = next(key for key in value if key not in allowed)
             line, column = seed.key_positions.get((*path, extra), (line, column))
             field = format_field((*path, extra))
-            message = f"unknown field '{extra}'{_suggest(extra, allowed)}; known fields: {', '.join(allowed)}"
+            message = _with_suggestion(
+                f"unknown field '{extra}'", extra, allowed, f"known fields: {', '.join(allowed)}"
+            )
         elif error.validator == "type":
             types = [expected] if isinstance(expected, str) else list(expected)
             wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types if t != "null")
-            message = (
-                f"is empty; expected {wanted}"
-                if value is None
-                else f"expected {wanted}, got {_describe(value)}"
-            )
+            message = f"is empty; expected {wanted}" if value is None else f"expected {wanted}, got {_describe(value)}"
         elif error.validator == "enum":
             message = self._enum_message(name, path, value, list(expected))
         elif error.validator == "pattern":
@@ -123,14 +121,18 @@ class Validator:
             if text.upper() in self.vocabulary.countries:
                 return f"country codes are upper case: write '{text.upper()}', not '{text}'"
             region = ", ".join(self.vocabulary.region)
-            return (
-                f"unknown country code '{text}'{_suggest(text, allowed)}; use an ISO 3166-1 "
-                f"alpha-2 code such as {region}"
+            return _with_suggestion(
+                f"unknown country code '{text}'",
+                text,
+                allowed,
+                f"use an ISO 3166-1 alpha-2 code such as {region}",
             )
         noun = "procedure" if name == "procedure" else "kind"
-        return (
-            f"unknown {noun} '{text}'{_suggest(text, allowed)}; known {noun}s: "
-            f"{', '.join(allowed)} (new ones go in {VOCABULARY_FILE})"
+        return _with_suggestion(
+            f"unknown {noun} '{text}'",
+            text,
+            allowed,
+            f"known {noun}s: {', '.join(allowed)} (new ones go in {VOCABULARY_FILE})",
         )
 
     # -- rules beyond the schema ---------------------------------------------
@@ -226,8 +228,7 @@ _MISSING = {
     "title": "missing required field 'title': the headline, as printed",
     "countries": "missing required field 'countries': a list of ISO 3166-1 alpha-2 codes, such as [UZ]",
     "date_note": (
-        "missing 'date_note': an inferred date needs one or two sentences saying how it "
-        "was reasoned from the text"
+        "missing 'date_note': an inferred date needs one or two sentences saying how it was reasoned from the text"
     ),
     "evidence": "missing required field 'evidence': a verbatim quote from the article body",
 }
@@ -247,11 +248,12 @@ def _slug(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:80].strip("-") or "article"
 
 
-def _suggest(value: str, allowed: list[str]) -> str:
+def _with_suggestion(head: str, value: str, allowed: list[str], tail: str) -> str:
+    """``head; did you mean 'x'? tail`` when a valid value is close, else ``head; tail``."""
     close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
     if not close:
         close = [a for a in allowed if a.lower() == value.lower()]
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return f"{head}; did you mean '{close[0]}'? {tail}" if close else f"{head}; {tail}"
 
 
 def _first_repeat(items: list[Any]) -> Any:

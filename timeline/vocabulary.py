@@ -37,10 +37,7 @@ def load_vocabulary(path: Path = DEFAULT_PATH) -> Vocabulary:
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds only str, list, dict
 
     def terms(section: str) -> dict[str, Term]:
-        return {
-            code: Term(code, entry["label"], entry.get("description", ""))
-            for code, entry in data[section].items()
-        }
+        return {code: Term(code, entry["label"], entry.get("description", "")) for code, entry in data[section].items()}
 
     countries = {code: Term(code, name) for code, name in data["countries"].items()}
     return Vocabulary(

@@ -1,0 +1,67 @@
+"""Shared fixtures: the repository, a vocabulary, and a way to write seed files."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from timeline.vocabulary import Vocabulary, load_vocabulary
+
+REPO = Path(__file__).resolve().parent.parent
+
+GOOD_SEED = """\
+---
+title: A test article
+source:
+  outlet: Test Outlet
+  url: https://example.org/news/1
+  published: 2024-03
+countries: [UZ]
+summary: A short summary.
+milestones:
+  - id: uz-test-first
+    date: 2023?
+    country: UZ
+    procedure: liver-transplant
+    kind: first
+    title: The first test transplant
+    evidence: the first “test” transplant was performed
+---
+In Tashkent, the first "test" transplant was performed on a child.
+
+A second paragraph.
+"""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the current output (review the diff before committing)",
+    )
+
+
+@pytest.fixture(scope="session")
+def vocabulary() -> Vocabulary:
+    return load_vocabulary()
+
+
+SeedWriter = Callable[..., Path]
+
+
+@pytest.fixture
+def write_seed(tmp_path: Path) -> SeedWriter:
+    """Write a seed file into a fresh seeds folder; text is dedented."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir(exist_ok=True)
+
+    def write(name: str, text: str, *, raw: bool = False) -> Path:
+        path = seeds / name
+        data = text if raw else textwrap.dedent(text)
+        path.write_bytes(data.encode("utf-8"))
+        return path
+
+    return write

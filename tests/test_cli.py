@@ -1,0 +1,98 @@
+"""The command line: exit codes, messages on stderr, and docs/ untouched on failure."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GOOD_SEED, REPO
+from tests.test_write import snapshot
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(REPO / "build_timeline.py"), *args], cwd=cwd, capture_output=True, text=True
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "a.md").write_text(GOOD_SEED)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "authoring.md").write_text("hand-written")
+    return tmp_path
+
+
+def test_success(project: Path) -> None:
+    result = run(cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "1 article, 1 event: 12 files written, 0 removed, 0 unchanged in docs/\n"
+    assert (project / "docs/timeline/index.md").exists()
+    assert (project / "docs/articles/a.md").exists()
+
+
+def test_check_writes_nothing(project: Path) -> None:
+    before = snapshot(project / "docs")
+    result = run("--check", cwd=project)
+    assert result.returncode == 0
+    assert result.stdout == "1 seed file valid: 1 event.\n"
+    assert snapshot(project / "docs") == before
+
+
+def test_invalid_seeds_exit_1_with_every_problem_and_leave_docs_alone(project: Path) -> None:
+    assert run(cwd=project).returncode == 0
+    before = snapshot(project / "docs")
+    (project / "seeds/a.md").write_text(GOOD_SEED.replace("kind: first", "kind: firstt"))
+    (project / "seeds/b.md").write_text("\ufeffno front matter")
+    (project / "seeds/c.md").write_bytes(b"---\ntitle: \xff\n---\n")
+    result = run(cwd=project)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("seeds/a.md:14:11: milestones[1].kind: unknown kind 'firstt'")
+    assert lines[1] == "seeds/b.md:1:1: the file starts with a byte-order mark; save it as UTF-8 without BOM"
+    assert lines[2].startswith("seeds/b.md:1:1: the file must start with a line '---'")
+    assert lines[3].startswith("seeds/c.md:2:8: the file is not valid UTF-8")
+    assert lines[4] == "4 problems in 3 files; nothing was written."
+    assert "Traceback" not in result.stderr
+    assert snapshot(project / "docs") == before
+
+
+def test_custom_folders(project: Path) -> None:
+    shutil.move(project / "seeds", project / "in")
+    (project / "out").mkdir()
+    result = run("--seeds", "in", "--docs", "out", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (project / "out/timeline/index.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--seeds", "missing"], "the seeds folder missing does not exist"),
+        (["--docs", "missing"], "the docs folder missing does not exist"),
+    ],
+)
+def test_bad_usage_exits_2(project: Path, args: list[str], message: str) -> None:
+    result = run(*args, cwd=project)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_removed_article_pages_go(project: Path) -> None:
+    (project / "seeds/b.md").write_text(GOOD_SEED.replace("uz-test-first", "uz-test-other"))
+    assert run(cwd=project).returncode == 0
+    assert (project / "docs/articles/b.md").exists()
+    (project / "seeds/b.md").unlink()
+    result = run(cwd=project)
+    assert result.returncode == 0
+    assert "1 removed" in result.stdout
+    assert not (project / "docs/articles/b.md").exists()
+    assert (project / "docs/authoring.md").read_text() == "hand-written"

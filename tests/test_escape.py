@@ -1,0 +1,91 @@
+"""Escaping: untrusted text through the site's own Markdown never becomes markup."""
+
+from __future__ import annotations
+
+import markdown
+import pytest
+from bs4 import BeautifulSoup
+from hypothesis import given
+from hypothesis import strategies as st
+
+from timeline.escape import attribute, inline_text, is_safe_url, link_target
+
+EXTENSIONS = ["toc", "tables", "attr_list", "admonition"]
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "[click](javascript:alert(1))",
+    "[click](&#106;avascript:alert(1))",
+    "[r]: javascript:alert(1)",
+    "{: onclick=alert(1) }",
+    "<iframe src=https://evil.example></iframe>",
+    "![x](https://evil.example/x.png)",
+    "<https://evil.example>",
+    "a | b | c",
+    "**bold** _it_ `code` # not a heading",
+    "!!! note\n    admonition",
+    "line\u2028break\x00null",
+]
+
+
+def render(text: str) -> BeautifulSoup:
+    """Put ``text`` where the site puts values: a paragraph, a heading and a table cell."""
+    source = f"{text}\n\n### {text} {{ #anchor }}\n\n| a |\n|---|\n| {text} |\n"
+    return BeautifulSoup(markdown.markdown(source, extensions=EXTENSIONS), "html.parser")
+
+
+def assert_inert(soup: BeautifulSoup) -> None:
+    allowed = {"p", "h3", "table", "thead", "tbody", "tr", "th", "td", "a"}
+    for tag in soup.find_all(True):
+        assert tag.name in allowed, tag
+        if tag.name == "a":  # only the toc permalink would be allowed; none is expected here
+            raise AssertionError(tag)
+        for name in tag.attrs:
+            assert name in ("id", "style"), tag
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_stays_text(text: str) -> None:
+    soup = render(str(inline_text(text)))
+    assert_inert(soup)
+    assert soup.find("h3")["id"] == "anchor"  # type: ignore[index]
+
+
+def test_text_reads_as_written() -> None:
+    soup = render(str(inline_text("a <b> & [c](d) | e")))
+    assert soup.p is not None and soup.p.get_text() == "a <b> & [c](d) | e"
+
+
+@given(st.text(alphabet=st.sampled_from(list("<>&\"'`*_{}[]()#+-.!|:=;/\\ \n\tajvscript10")), max_size=60))
+def test_any_text_stays_inert(text: str) -> None:
+    assert_inert(render(str(inline_text(text))))
+
+
+def test_attribute_escapes_quotes() -> None:
+    assert str(attribute('x" onload="y')) == "x&quot; onload=&quot;y"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html,<script>",
+        "ftp://example.org/",
+        "https://",
+        "https://exa mple.org/",
+        "https://example.org/\x01",
+        'https://example.org/"onmouseover="x',
+        "//example.org/",
+        "/relative",
+    ],
+)
+def test_unsafe_urls_are_refused(url: str) -> None:
+    assert not is_safe_url(url)
+    with pytest.raises(ValueError, match="unchecked URL"):
+        link_target(url)
+
+
+def test_safe_url_parentheses_are_encoded() -> None:
+    assert str(link_target("https://example.org/a_(b)?q={1}")) == "https://example.org/a_%28b%29?q=%7B1%7D"
