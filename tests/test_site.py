@@ -1,0 +1,179 @@
+"""End to end: the real generator and the real ``mkdocs build --strict``, then the HTML."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+
+from tests.conftest import REPO
+
+HTML_DATETIME = re.compile(r"\d{4}(-\d\d(-\d\d(T[\d:]+(Z|[+-][\d:]+)?)?)?)?")
+
+
+def build(seeds: Path, workdir: Path) -> Path:
+    """Generate and build a site as `make site` does, in a scratch copy of the project."""
+    shutil.copy(REPO / "mkdocs.yml", workdir / "mkdocs.yml")
+    manifest = REPO / "docs" / ".timeline-manifest.json"
+    generated = set(json.loads(manifest.read_text())["files"]) if manifest.exists() else set()
+    shutil.copytree(
+        REPO / "docs",
+        workdir / "docs",
+        ignore=lambda folder, names: [
+            n for n in names if n.startswith(".") or str((Path(folder) / n).relative_to(REPO / "docs")) in generated
+        ],
+    )
+    run = [sys.executable, str(REPO / "build_timeline.py"), "--seeds", str(seeds), "--docs", str(workdir / "docs")]
+    result = subprocess.run(run, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    env = os.environ | {"NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "0"}
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(workdir / "mkdocs.yml")]
+    result = subprocess.run([*mkdocs, "-d", str(workdir / "site")], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    return workdir / "site"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(REPO / "seeds", tmp_path_factory.mktemp("real"))
+
+
+def page(site: Path, path: str) -> BeautifulSoup:
+    return BeautifulSoup((site / path / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def events(site: Path) -> list[dict[str, object]]:
+    data = json.loads((site / "data" / "timeline.json").read_text(encoding="utf-8"))
+    assert isinstance(data["events"], list)
+    return data["events"]
+
+
+def test_every_page_exists(site: Path) -> None:
+    for path in ["", "timeline", "articles", "countries", "authoring"]:
+        assert (site / path / "index.html").exists(), path
+    for code in ["uz", "kg", "kz", "tj", "tm"]:
+        assert (site / "countries" / code / "index.html").exists(), code
+    assert len(list((site / "articles").glob("*/index.html"))) == 5
+
+
+def test_timeline_lists_every_event_in_order_with_a_stable_anchor(site: Path) -> None:
+    soup = page(site, "timeline")
+    ids = [str(h["id"]) for h in soup.select("article h3[id]")]
+    assert ids == [e["id"] for e in events(site)]
+    years = [h.get_text(strip=True).rstrip("¶") for h in soup.select("article h2[id^=year_]")]
+    assert years == sorted(years) and len(years) == len(set(years))
+
+
+def test_time_elements_carry_no_invented_precision(site: Path) -> None:
+    soup = page(site, "timeline")
+    by_id = {e["id"]: e for e in events(site)}
+    for heading in soup.select("article h3[id]"):
+        event = by_id[str(heading["id"])]
+        meta = heading.find_next_sibling("p")
+        assert isinstance(meta, Tag)
+        span = meta.select_one(".tl-date")
+        assert span is not None and span["data-edtf"] == event["date"]
+        assert span.get_text() == event["display"]
+        for time in span.select("time"):
+            value = str(time["datetime"])
+            assert HTML_DATETIME.fullmatch(value), value
+            assert value in str(event["date"]), (value, event["date"])
+
+
+def test_sources_link_to_highlighted_quotes(site: Path) -> None:
+    for event in events(site):
+        for source in event["sources"]:  # type: ignore[attr-defined]
+            article, anchor = source["page"].rstrip("/").split("/#")
+            soup = page(site, article)
+            target = soup.find(id=anchor)
+            assert target is not None, source["page"]
+            mark = target.find_next("mark")
+            assert mark is not None
+            quote = re.sub(r"\s+", " ", source["evidence"])
+            highlighted = " ".join(m.get_text() for m in soup.find_all("mark"))
+            assert quote.split()[0] in mark.get_text()
+            assert all(word in highlighted for word in quote.split()[:5])
+
+
+def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
+    checked = 0
+    for html in site.rglob("*.html"):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for link in soup.select("article a[href]"):
+            href = str(link["href"])
+            if href.startswith(("http://", "https://", "mailto:")):
+                continue
+            path, _, fragment = href.partition("#")
+            target = (html.parent / path).resolve() if path else html
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.exists(), (html, href)
+            if fragment and target.suffix == ".html":
+                other = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser")
+                assert other.find(id=fragment) is not None, (html, href)
+            checked += 1
+    assert checked > 100
+
+
+def test_inferred_dates_and_disagreement_are_shown(site: Path) -> None:
+    soup = page(site, "timeline")
+    shared = soup.find(id="uz-first-pediatric-allogeneic-hsct")
+    assert shared is not None
+    section: list[Tag] = []
+    for sibling in shared.find_next_siblings():
+        if sibling.name in ("h2", "h3"):
+            break
+        section.append(sibling)
+    text = " ".join(s.get_text(" ", strip=True) for s in section)
+    dates = {d.get_text() for s in section for d in s.select(".tl-date")}
+    assert "Sources disagree" in text
+    assert {"2022–2025", "by November 2025"} <= dates
+    assert "How the date was inferred" in text
+
+
+def test_home_firsts_table_links_to_events(site: Path) -> None:
+    soup = page(site, "")
+    links = {str(a["href"]) for a in soup.select("article table a[href*='timeline/#']")}
+    assert "timeline/#kg-first-pediatric-autologous-hsct" in links
+    assert "timeline/#uz-first-pediatric-liver-transplant" in links
+
+
+def test_search_index_has_events_and_articles(site: Path) -> None:
+    index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "First autologous bone marrow transplant in a child in Kyrgyzstan" in index
+    assert "National Children" in index
+
+
+def test_no_third_party_requests(site: Path) -> None:
+    for html in site.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert "fonts.googleapis.com" not in text, html
+
+
+def test_hostile_seed_never_becomes_live_markup(tmp_path: Path) -> None:
+    site = build(REPO / "tests" / "fixtures" / "hostile", tmp_path)
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 5
+    for html in pages:
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(True):
+            assert not [a for a in tag.attrs if a.lower().startswith("on")], (html, tag)
+            for attribute in ("href", "src", "action", "formaction"):
+                assert not str(tag.get(attribute, "")).strip().lower().startswith(("javascript", "data:")), (html, tag)
+        assert not soup.find_all(["iframe", "svg", "details", "object", "embed"]) or all(
+            t.name == "svg" and not t.find_parent("article") for t in soup.find_all(["iframe", "svg", "details"])
+        ), html
+        for script in soup.find_all("script"):
+            assert "alert" not in script.get_text(), html
+        for image in soup.find_all("img"):
+            assert image.get("src") != "x", html
+    article = next(site.glob("articles/*/index.html")).read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert('body')&lt;/script&gt;" in article or "&lt;script&gt;alert(&#x27;body" in article
