@@ -57,7 +57,7 @@ def events(site: Path) -> list[dict[str, object]]:
 
 
 def test_every_page_exists(site: Path) -> None:
-    for path in ["", "timeline", "articles", "countries", "authoring"]:
+    for path in ["", "timeline", "articles", "countries", "authoring", "vocabularies"]:
         assert (site / path / "index.html").exists(), path
     for code in ["uz", "kg", "kz", "tj", "tm"]:
         assert (site / "countries" / code / "index.html").exists(), code

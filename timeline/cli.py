@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.quiet:
         print(
             f"{_count(len(corpus.articles), 'article')}, {_count(len(corpus.events), 'event')}: "
-            f"{len(result.written)} files written, {len(result.removed)} removed, "
+            f"{_count(len(result.written), 'file')} written, {len(result.removed)} removed, "
             f"{result.unchanged} unchanged in {args.docs}/"
         )
     return EXIT_OK

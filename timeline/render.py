@@ -114,6 +114,7 @@ def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
             events=corpus.events_in(code),
             firsts={p: e for (c, p), e in firsts.items() if c == code},
         )
+    out["vocabularies.md"] = page("vocabularies.md.j2", "Vocabularies")
     out["data/timeline.json"] = _json(timeline_data(corpus))
     out["data/annotation.schema.json"] = _json(annotation_schema(vocabulary))
     return out
