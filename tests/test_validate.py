@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import GOOD_SEED, SeedWriter
 from timeline.load import read_seed, read_seeds
 from timeline.validate import Validator
-from timeline.vocabulary import Vocabulary
+from timeline.vocabulary import Vocabulary, VocabularyError, load_vocabulary
 
 
 def problems_of(path: Path, vocabulary: Vocabulary) -> list[str]:
@@ -187,3 +187,33 @@ def test_same_milestone_twice_in_one_article(write_seed: SeedWriter, vocabulary:
         "seeds/x.md:17:9: milestones[2].id: milestone id 'uz-test-first' is already used by milestones[1] "
         "of this article; one article cites an event once"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("region: [UZ\nprocedures: {}\n", "vocab.yaml:2:11: not valid YAML: expected ',' or ']'"),
+        ("region: [UZ]\nprocedures: {}\nkinds: {}\n", "vocab.yaml:1:1: expected the sections"),
+        (
+            "region: [UZ]\nprocedures:\n  Bad Name: {label: x}\nkinds: {}\ncountries: {UZ: Uzbekistan}\n",
+            "vocab.yaml:1:1: procedures: 'Bad Name' needs a lowercase-hyphenated name and a 'label'",
+        ),
+        (
+            "region: [UZ, XX]\nprocedures: {}\nkinds: {}\ncountries: {UZ: Uzbekistan}\n",
+            "vocab.yaml:1:1: region: XX not among the countries",
+        ),
+    ],
+)
+def test_a_broken_vocabulary_file_is_reported(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "vocab.yaml"
+    path.write_text(text)
+    with pytest.raises(VocabularyError) as caught:
+        load_vocabulary(path, "vocab.yaml")
+    assert str(caught.value.problem).startswith(expected)
+
+
+def test_the_shipped_vocabulary(vocabulary: Vocabulary) -> None:
+    assert vocabulary.region == ("UZ", "KG", "KZ", "TJ", "TM")
+    assert vocabulary.countries["NO"].label == "Norway"
+    assert len(vocabulary.countries) == 249
+    assert list(vocabulary.kinds) == ["first", "policy", "plan", "capacity", "event"]

@@ -12,7 +12,7 @@ from timeline.model import build_corpus
 from timeline.problems import Problem
 from timeline.render import render_site
 from timeline.validate import Validator
-from timeline.vocabulary import load_vocabulary
+from timeline.vocabulary import VocabularyError, load_vocabulary
 from timeline.write import WriteError, write_docs
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -53,7 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"build_timeline.py: error: the docs folder {args.docs} does not exist", file=sys.stderr)
         return EXIT_USAGE
 
-    vocabulary = load_vocabulary()
+    try:
+        vocabulary = load_vocabulary()
+    except VocabularyError as error:
+        report([error.problem])
+        return EXIT_INVALID
     seeds, problems = read_seeds(args.seeds, str(args.seeds))
     problems += Validator(vocabulary).validate(seeds)
     if problems:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+from timeline.problems import Problem
+
+_CODE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -29,17 +35,51 @@ class Vocabulary:
     """The countries the timeline is about, in the order the site lists them."""
 
 
+class VocabularyError(Exception):
+    """The vocabulary file is broken; ``problem`` says where and how."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
 DEFAULT_PATH = Path(str(resources.files("timeline") / "data" / "vocabularies.yaml"))
+SHOWN_AS = "timeline/data/vocabularies.yaml"
 
 
-def load_vocabulary(path: Path = DEFAULT_PATH) -> Vocabulary:
+def load_vocabulary(path: Path = DEFAULT_PATH, shown_as: str = SHOWN_AS) -> Vocabulary:
     """Read the vocabulary file; ``BaseLoader`` keeps ``NO`` as Norway, not False."""
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds only str, list, dict
+
+    def fail(message: str, line: int = 1, column: int = 1) -> VocabularyError:
+        return VocabularyError(Problem(shown_as, line, column, message))
+
+    try:
+        data: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506 - only str, list, dict
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise fail(f"not valid YAML: {error.problem}", line, column) from error
+    sections = ("procedures", "kinds", "countries")
+    if not isinstance(data, dict) or not all(isinstance(data.get(s), dict) for s in sections):
+        raise fail("expected the sections 'procedures', 'kinds' and 'countries', each a mapping")
+    if not isinstance(data.get("region"), list):
+        raise fail("expected 'region', a list of country codes such as [UZ, KG]")
 
     def terms(section: str) -> dict[str, Term]:
-        return {code: Term(code, entry["label"], entry.get("description", "")) for code, entry in data[section].items()}
+        found: dict[str, Term] = {}
+        for code, entry in data[section].items():
+            if not _CODE.fullmatch(code) or not isinstance(entry, dict) or not entry.get("label"):
+                raise fail(
+                    f"{section}: '{code}' needs a lowercase-hyphenated name and a 'label' "
+                    "(and a 'description'), like the entries above it"
+                )
+            found[code] = Term(code, entry["label"], entry.get("description", ""))
+        return found
 
     countries = {code: Term(code, name) for code, name in data["countries"].items()}
+    unknown = [code for code in data["region"] if code not in countries]
+    if unknown:
+        raise fail(f"region: {', '.join(unknown)} not among the countries")
     return Vocabulary(
         countries=countries,
         procedures=terms("procedures"),
