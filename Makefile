@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test check lint golden clean
+.PHONY: site serve test check lint golden schema clean
 
 $(BIN)/.site-deps: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ test: lint
 ## golden: refresh the golden files after a reviewed change to the output
 golden: $(BIN)/.dev-deps
 	$(BIN)/python -m pytest tests/test_golden.py --update-golden
+
+## schema: rewrite schema/annotation.schema.json after a vocabulary change
+schema: $(BIN)/.site-deps
+	$(BIN)/python build_timeline.py schema --output schema/annotation.schema.json
 
 clean:
 	rm -rf site site.partial .pytest_cache .mypy_cache .ruff_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,8 @@ import pytest
 
 from tests.conftest import GOOD_SEED, REPO
 from tests.test_write import snapshot
+from timeline.cli import github_annotation
+from timeline.problems import Problem
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -96,3 +99,26 @@ def test_removed_article_pages_go(project: Path) -> None:
     assert "1 removed" in result.stdout
     assert not (project / "docs/articles/b.md").exists()
     assert (project / "docs/authoring.md").read_text() == "hand-written"
+
+
+def test_problems_become_github_annotations_in_actions(project: Path) -> None:
+    (project / "seeds/a.md").write_text(GOOD_SEED.replace("kind: first", "kind: firstt"))
+    env = os.environ | {"GITHUB_ACTIONS": "true"}
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build_timeline.py"), "--check"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert result.stdout.startswith(
+        "::error file=seeds/a.md,line=14,col=11,title=milestones[1].kind::milestones[1].kind: unknown kind 'firstt'"
+    )
+
+
+def test_github_annotation_escaping() -> None:
+    problem = Problem("seeds/a,b:c.md", 3, 4, "100% wrong\nreally", "x")
+    assert (
+        github_annotation(problem) == "::error file=seeds/a%2Cb%3Ac.md,line=3,col=4,title=x::x: 100%25 wrong%0Areally"
+    )

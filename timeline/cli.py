@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from timeline.load import read_seeds
+from timeline.importer import ImportRefused, import_article
+from timeline.load import read_seed, read_seeds
 from timeline.model import build_corpus
 from timeline.problems import Problem
 from timeline.render import render_site
-from timeline.validate import Validator
+from timeline.schema import annotation_schema, schema_json
+from timeline.validate import Validator, is_id
 from timeline.vocabulary import VocabularyError, load_vocabulary
 from timeline.write import WriteError, write_docs
 
@@ -45,6 +48,16 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the generator; return 0 on success, 1 for invalid seeds or a failed write, 2 for bad usage."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["import"]:
+        return import_main(arguments[1:])
+    if arguments[:1] == ["schema"]:
+        return schema_main(arguments[1:])
+    return build_main(arguments)
+
+
+def build_main(argv: Sequence[str]) -> int:
+    """Validate the seeds and write the generated pages."""
     args = parser().parse_args(argv)
     if not args.seeds.is_dir():
         print(f"build_timeline.py: error: the seeds folder {args.seeds} does not exist", file=sys.stderr)
@@ -83,15 +96,97 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_OK
 
 
+def import_parser() -> argparse.ArgumentParser:
+    """The parser of ``build_timeline.py import``."""
+    p = argparse.ArgumentParser(
+        prog="build_timeline.py import",
+        description="Create seeds/<id>.md from a raw article text, and keep the raw text in seeds/raw/.",
+    )
+    p.add_argument("path", type=Path, metavar="PATH", help="the raw article text (UTF-8)")
+    p.add_argument("--id", help="the article id (default: made from the headline)")
+    p.add_argument("--country", action="append", metavar="CODE", help="an ISO 3166-1 alpha-2 code; repeat for several")
+    p.add_argument("--seeds", type=Path, default=Path("seeds"), metavar="DIR", help="default: seeds")
+    return p
+
+
+def import_main(argv: Sequence[str]) -> int:
+    """Import a raw article; refuse to overwrite, and check that the new seed is valid."""
+    p = import_parser()
+    args = p.parse_args(argv)
+    vocabulary = load_vocabulary()
+    if not args.path.is_file():
+        p.error(f"{args.path} is not a file")
+    if not args.seeds.is_dir():
+        p.error(f"the seeds folder {args.seeds} does not exist")
+    if args.id is not None and not is_id(args.id):
+        p.error(f"--id {args.id!r}: ids use lowercase letters and digits in words joined by single hyphens")
+    unknown = [c for c in args.country or [] if c not in vocabulary.countries]
+    if unknown:
+        p.error(f"--country {', '.join(unknown)}: not an ISO 3166-1 alpha-2 code such as UZ")
+    try:
+        done = import_article(args.path, args.seeds, vocabulary, args.id, args.country)
+    except ImportRefused as error:
+        print(f"build_timeline.py import: error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    seed, problems = read_seed(done.seed, str(done.seed))
+    if seed is not None:
+        others, _ = read_seeds(args.seeds, str(args.seeds))
+        problems += Validator(vocabulary).validate(others)
+    if problems:
+        report(problems)
+        return EXIT_INVALID
+    print(f"Created {done.seed} and {done.raw}.")
+    print("Next: check the title and countries, fill in the source, add milestones with evidence,")
+    print("delete the suggestion comments you do not need, then run `make check` or `make serve`.")
+    return EXIT_OK
+
+
+def schema_main(argv: Sequence[str]) -> int:
+    """Write the JSON Schema of the annotation format, with the vocabularies, for editors."""
+    p = argparse.ArgumentParser(
+        prog="build_timeline.py schema", description="Print or write the annotation format's JSON Schema."
+    )
+    p.add_argument("--output", type=Path, metavar="FILE", help="write here instead of printing")
+    args = p.parse_args(argv)
+    text = schema_json(annotation_schema(load_vocabulary()))
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+    return EXIT_OK
+
+
 def report(problems: list[Problem]) -> None:
-    """Print every problem, in file and line order, then a count."""
+    """Print every problem, in file and line order, then a count.
+
+    In GitHub Actions each problem is also printed as an ``::error`` workflow
+    command, so that it shows up as an annotation on the pull request's files.
+    """
+    in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in sorted(problems, key=lambda p: p.sort_key):
         print(problem, file=sys.stderr)
+        if in_actions:
+            print(github_annotation(problem))
     files = len({p.path for p in problems})
     print(
         f"{_count(len(problems), 'problem')} in {_count(files, 'file')}; nothing was written.",
         file=sys.stderr,
     )
+
+
+def github_annotation(problem: Problem) -> str:
+    """The problem as a GitHub Actions ``::error`` command, escaped as GitHub requires."""
+
+    def data(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def prop(text: str) -> str:
+        return data(text).replace(":", "%3A").replace(",", "%2C")
+
+    where = f"file={prop(problem.path)},line={problem.line},col={problem.column}"
+    title = prop(problem.field or "seed")
+    message = f"{problem.field}: {problem.message}" if problem.field else problem.message
+    return f"::error {where},title={title}::{data(message)}"
 
 
 def _count(number: int, noun: str) -> str:

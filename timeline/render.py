@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from timeline.escape import Escaped, attribute, inline_text, link_target
 from timeline.model import Corpus, Event
-from timeline.schema import annotation_schema
+from timeline.schema import annotation_schema, schema_json
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -116,7 +116,7 @@ def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
         )
     out["vocabularies.md"] = page("vocabularies.md.j2", "Vocabularies")
     out["data/timeline.json"] = _json(timeline_data(corpus))
-    out["data/annotation.schema.json"] = _json(annotation_schema(vocabulary))
+    out["data/annotation.schema.json"] = schema_json(annotation_schema(vocabulary))
     return out
 
 

@@ -30,3 +30,8 @@ def annotation_schema(vocabulary: Vocabulary) -> dict[str, Any]:
         f"{term.code}: {term.description}" for term in vocabulary.kinds.values()
     )
     return schema
+
+
+def schema_json(schema: dict[str, Any]) -> str:
+    """The schema as the file editors and the site get: stable key order, one trailing newline."""
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -139,7 +139,7 @@ class Validator:
 
     def _rules(self, seed: Seed) -> Iterator[Problem]:
         meta = seed.meta
-        if "id" not in meta and not _is_id(seed.stem):
+        if "id" not in meta and not is_id(seed.stem):
             yield Problem(
                 seed.path,
                 1,
@@ -240,7 +240,8 @@ def article_id_of(seed: Seed) -> str:
     return value if isinstance(value, str) else seed.stem
 
 
-def _is_id(text: str) -> bool:
+def is_id(text: str) -> bool:
+    """Whether ``text`` is a valid article or milestone id."""
     return len(text) <= 80 and ID_PATTERN.fullmatch(text) is not None
 
 
