@@ -30,7 +30,7 @@ site: $(BIN)/.site-deps
 ## serve: generate docs/ and preview the site at http://127.0.0.1:8000/
 serve: $(BIN)/.site-deps
 	$(BIN)/python build_timeline.py
-	$(BIN)/mkdocs serve --strict
+	$(BIN)/mkdocs serve -f mkdocs.serve.yml
 
 ## check: validate seeds/ only
 check: $(BIN)/.site-deps

@@ -10,13 +10,13 @@ from pathlib import Path
 
 from timeline.importer import ImportRefused, import_article
 from timeline.load import read_seed, read_seeds
-from timeline.model import build_corpus
+from timeline.model import Corpus, build_corpus
 from timeline.problems import Problem
 from timeline.render import render_site
 from timeline.schema import annotation_schema, schema_json
 from timeline.validate import Validator, is_id
 from timeline.vocabulary import VocabularyError, load_vocabulary
-from timeline.write import WriteError, write_docs
+from timeline.write import WriteError, WriteReport, write_docs
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -56,6 +56,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     return build_main(arguments)
 
 
+class Stop(Exception):
+    """The run cannot go on; ``problems`` or ``message`` say why."""
+
+    def __init__(self, problems: list[Problem] | None = None, message: str = "") -> None:
+        super().__init__(message or f"{len(problems or [])} problems")
+        self.problems = problems or []
+        self.message = message
+
+
+def load_corpus(seeds_dir: Path) -> Corpus:
+    """Read and validate every seed; raise Stop with every problem if any."""
+    try:
+        vocabulary = load_vocabulary()
+    except VocabularyError as error:
+        raise Stop([error.problem]) from error
+    seeds, problems = read_seeds(seeds_dir, str(seeds_dir))
+    problems += Validator(vocabulary).validate(seeds)
+    if problems:
+        raise Stop(problems)
+    return build_corpus(seeds, vocabulary)
+
+
+def generate(seeds_dir: Path, docs_dir: Path) -> tuple[Corpus, WriteReport]:
+    """The whole pipeline: seeds in, generated pages written; raise Stop and write nothing on failure."""
+    corpus = load_corpus(seeds_dir)
+    try:
+        return corpus, write_docs(docs_dir, render_site(corpus))
+    except WriteError as error:
+        raise Stop(message=str(error)) from error
+
+
 def build_main(argv: Sequence[str]) -> int:
     """Validate the seeds and write the generated pages."""
     args = parser().parse_args(argv)
@@ -65,35 +96,32 @@ def build_main(argv: Sequence[str]) -> int:
     if not args.check and not args.docs.is_dir():
         print(f"build_timeline.py: error: the docs folder {args.docs} does not exist", file=sys.stderr)
         return EXIT_USAGE
-
     try:
-        vocabulary = load_vocabulary()
-    except VocabularyError as error:
-        report([error.problem])
-        return EXIT_INVALID
-    seeds, problems = read_seeds(args.seeds, str(args.seeds))
-    problems += Validator(vocabulary).validate(seeds)
-    if problems:
-        report(problems)
-        return EXIT_INVALID
-    corpus = build_corpus(seeds, vocabulary)
-    if args.check:
-        if not args.quiet:
-            print(f"{_count(len(seeds), 'seed file')} valid: {_count(len(corpus.events), 'event')}.")
-        return EXIT_OK
-    files = render_site(corpus)
-    try:
-        result = write_docs(args.docs, files)
-    except WriteError as error:
-        print(f"build_timeline.py: error: {error}", file=sys.stderr)
+        if args.check:
+            corpus = load_corpus(args.seeds)
+            if not args.quiet:
+                files = _count(len(corpus.articles), "seed file")
+                print(f"{files} valid: {_count(len(corpus.events), 'event')}.")
+            return EXIT_OK
+        corpus, result = generate(args.seeds, args.docs)
+    except Stop as stop:
+        if stop.problems:
+            report(stop.problems)
+        else:
+            print(f"build_timeline.py: error: {stop.message}", file=sys.stderr)
         return EXIT_INVALID
     if not args.quiet:
-        print(
-            f"{_count(len(corpus.articles), 'article')}, {_count(len(corpus.events), 'event')}: "
-            f"{_count(len(result.written), 'file')} written, {len(result.removed)} removed, "
-            f"{result.unchanged} unchanged in {args.docs}/"
-        )
+        print(summary(corpus, result, args.docs))
     return EXIT_OK
+
+
+def summary(corpus: Corpus, result: WriteReport, docs_dir: Path) -> str:
+    """One line on what a run did."""
+    return (
+        f"{_count(len(corpus.articles), 'article')}, {_count(len(corpus.events), 'event')}: "
+        f"{_count(len(result.written), 'file')} written, {len(result.removed)} removed, "
+        f"{result.unchanged} unchanged in {docs_dir}/"
+    )
 
 
 def import_parser() -> argparse.ArgumentParser:
