@@ -122,3 +122,16 @@ def test_github_annotation_escaping() -> None:
     assert (
         github_annotation(problem) == "::error file=seeds/a%2Cb%3Ac.md,line=3,col=4,title=x::x: 100%25 wrong%0Areally"
     )
+
+
+def test_pre_commit_hook_runs_the_check(project: Path) -> None:
+    import yaml
+
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())
+    (hook,) = config["repos"][0]["hooks"]
+    assert hook["entry"].split()[1:] == ["build_timeline.py", "--check"]
+    assert hook["pass_filenames"] is False
+    command = [sys.executable, str(REPO / "build_timeline.py"), "--check"]
+    assert subprocess.run(command, cwd=project, capture_output=True).returncode == 0
+    (project / "seeds/a.md").write_text(GOOD_SEED.replace("countries: [UZ]", "countries: []"))
+    assert subprocess.run(command, cwd=project, capture_output=True).returncode == 1

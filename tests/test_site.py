@@ -18,8 +18,8 @@ from tests.conftest import REPO
 HTML_DATETIME = re.compile(r"\d{4}(-\d\d(-\d\d(T[\d:]+(Z|[+-][\d:]+)?)?)?)?")
 
 
-def build(seeds: Path, workdir: Path) -> Path:
-    """Generate and build a site as `make site` does, in a scratch copy of the project."""
+def prepare(seeds: Path, workdir: Path) -> Path:
+    """A scratch copy of the project with the pages generated from ``seeds``; returns mkdocs.yml."""
     shutil.copy(REPO / "mkdocs.yml", workdir / "mkdocs.yml")
     manifest = REPO / "docs" / ".timeline-manifest.json"
     generated = set(json.loads(manifest.read_text())["files"]) if manifest.exists() else set()
@@ -33,6 +33,12 @@ def build(seeds: Path, workdir: Path) -> Path:
     run = [sys.executable, str(REPO / "build_timeline.py"), "--seeds", str(seeds), "--docs", str(workdir / "docs")]
     result = subprocess.run(run, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+    return workdir / "mkdocs.yml"
+
+
+def build(seeds: Path, workdir: Path) -> Path:
+    """Generate and build a site as `make site` does, in a scratch copy of the project."""
+    prepare(seeds, workdir)
     env = os.environ | {"NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "0"}
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(workdir / "mkdocs.yml")]
     result = subprocess.run([*mkdocs, "-d", str(workdir / "site")], capture_output=True, text=True, env=env)
