@@ -27,117 +27,117 @@ def test_good_seed_is_valid(write_seed: SeedWriter, vocabulary: Vocabulary) -> N
     assert problems_of(write_seed("good.md", GOOD_SEED), vocabulary) == []
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "expected"),
-    [
-        (
-            "procedure: liver-transplant",
-            "procedure: alogeneic-hsct",
-            "seeds/x.md:13:16: milestones[1].procedure: unknown procedure 'alogeneic-hsct'; did you mean "
-            "'allogeneic-hsct'? known procedures: hsct, allogeneic-hsct, autologous-hsct, haploidentical-hsct, "
-            "liver-transplant, kidney-transplant, car-t, stem-cell-collection, other "
-            "(new ones go in timeline/data/vocabularies.yaml)",
-        ),
-        (
-            "kind: first",
-            "kind: firsts",
-            "seeds/x.md:14:11: milestones[1].kind: unknown kind 'firsts'; did you mean 'first'? known kinds: "
-            "first, policy, plan, capacity, event (new ones go in timeline/data/vocabularies.yaml)",
-        ),
-        (
-            "countries: [UZ]",
-            "countries: [UZB]",
-            "seeds/x.md:7:13: countries[1]: unknown country code 'UZB'; did you mean 'UZ'? use an ISO 3166-1 "
-            "alpha-2 code such as UZ, KG, KZ, TJ, TM",
-        ),
-        (
-            "countries: [UZ]",
-            "countries: [uz]",
-            "seeds/x.md:7:13: countries[1]: country codes are upper case: write 'UZ', not 'uz'",
-        ),
-        ("countries: [UZ]", "countries: []", "seeds/x.md:7:12: countries: is an empty list"),
-        ("countries: [UZ]", "countries: [UZ, UZ]", "seeds/x.md:7:12: countries: lists 'UZ' twice"),
-        (
-            "    date: 2023?",
-            "    date: 2023?\n    date_basis: inferred",
-            "seeds/x.md:10:5: milestones[1].date_note: missing 'date_note': an inferred date needs one or two "
-            "sentences saying how it was reasoned from the text",
-        ),
-        (
-            "    date: 2023?",
-            "    date: 2023?\n    date_basis: guessed",
-            "seeds/x.md:12:17: milestones[1].date_basis: expected 'stated' or 'inferred', got 'guessed'",
-        ),
-        (
-            "date: 2023?",
-            "date: 2023-02-29",
-            "seeds/x.md:11:11: milestones[1].date: February 2023 has no day 29 ('2023-02-29'); it has 28 days",
-        ),
-        (
-            "published: 2024-03",
-            "published: March 2024",
-            "seeds/x.md:6:14: source.published: expected an EDTF date such as 2021-05-14, 2021-05, 2024, "
-            "2023?, 2023~, 202X, 2020/2024 or ../2025-11, got 'March 2024'",
-        ),
-        (
-            "url: https://example.org/news/1",
-            "url: javascript:alert(1)",
-            "seeds/x.md:5:8: source.url: only http and https links are accepted, got 'javascript:alert(1)'",
-        ),
-        (
-            "url: https://example.org/news/1",
-            "url: https://example.org/a b",
-            "seeds/x.md:5:8: source.url: 'https://example.org/a b' is not a usable http(s) link",
-        ),
-        (
-            "  - id: uz-test-first",
-            "  - id: UZ_Test",
-            "seeds/x.md:10:9: milestones[1].id: ids use lowercase letters and digits in words joined by "
-            "single hyphens, got 'UZ_Test'; did you mean 'uz-test'?",
-        ),
-        (
-            "  - id: uz-test-first",
-            "  - id: " + "a" * 81,
-            "seeds/x.md:10:9: milestones[1].id: is 81 characters long; at most 80 are allowed",
-        ),
-        (
-            "summary: A short summary.",
-            "sumary: A short summary.",
-            "seeds/x.md:8:1: sumary: unknown field 'sumary'; did you mean 'summary'? known fields: id, title, "
-            "source, countries, tags, summary, milestones",
-        ),
-        ("title: A test article", "title:", "seeds/x.md:2:7: title: is empty; expected text"),
-        (
-            "    evidence: the first “test” transplant was performed",
-            "    evidence: the first test transplant was performed",
-            "seeds/x.md:16:15: milestones[1].evidence: the evidence of milestone 'uz-test-first' is not in the "
-            'article body: copy it exactly; the closest passage is \'In Tashkent, the first "test" transplant '
-            "was performed on a child.'",
-        ),
-        (
-            "    evidence: the first “test” transplant was performed\n",
-            "",
-            "seeds/x.md:10:5: milestones[1].evidence: missing required field 'evidence': a verbatim quote from "
-            "the article body",
-        ),
-        (
-            "source:\n",
-            "source:\n  raw: ../../etc/passwd\n",
-            "seeds/x.md:4:8: source.raw: '../../etc/passwd' must be a relative path under the seeds folder",
-        ),
-        (
-            "source:\n",
-            "source:\n  raw: raw/missing.txt\n",
-            "seeds/x.md:4:8: source.raw: there is no file 'raw/missing.txt' under the seeds folder",
-        ),
-        ("title: A test article", "title: [a, b]", "seeds/x.md:2:8: title: expected text, got a list"),
-        (
-            "title: A test article\n",
-            "title: A test article\nid: index\n",
-            "seeds/x.md:3:5: id: 'index' is reserved",
-        ),
-    ],
-)
+RULE_CASES = [
+    (
+        "procedure: liver-transplant",
+        "procedure: alogeneic-hsct",
+        "seeds/x.md:13:16: milestones[1].procedure: unknown procedure 'alogeneic-hsct'; did you mean "
+        "'allogeneic-hsct'? known procedures: hsct, allogeneic-hsct, autologous-hsct, haploidentical-hsct, "
+        "liver-transplant, kidney-transplant, car-t, stem-cell-collection, other "
+        "(new ones go in timeline/data/vocabularies.yaml)",
+    ),
+    (
+        "kind: first",
+        "kind: firsts",
+        "seeds/x.md:14:11: milestones[1].kind: unknown kind 'firsts'; did you mean 'first'? known kinds: "
+        "first, policy, plan, capacity, event (new ones go in timeline/data/vocabularies.yaml)",
+    ),
+    (
+        "countries: [UZ]",
+        "countries: [UZB]",
+        "seeds/x.md:7:13: countries[1]: unknown country code 'UZB'; did you mean 'UZ'? use an ISO 3166-1 "
+        "alpha-2 code such as UZ, KG, KZ, TJ, TM",
+    ),
+    (
+        "countries: [UZ]",
+        "countries: [uz]",
+        "seeds/x.md:7:13: countries[1]: country codes are upper case: write 'UZ', not 'uz'",
+    ),
+    ("countries: [UZ]", "countries: []", "seeds/x.md:7:12: countries: is an empty list"),
+    ("countries: [UZ]", "countries: [UZ, UZ]", "seeds/x.md:7:12: countries: lists 'UZ' twice"),
+    (
+        "    date: 2023?",
+        "    date: 2023?\n    date_basis: inferred",
+        "seeds/x.md:10:5: milestones[1].date_note: missing 'date_note': an inferred date needs one or two "
+        "sentences saying how it was reasoned from the text",
+    ),
+    (
+        "    date: 2023?",
+        "    date: 2023?\n    date_basis: guessed",
+        "seeds/x.md:12:17: milestones[1].date_basis: expected 'stated' or 'inferred', got 'guessed'",
+    ),
+    (
+        "date: 2023?",
+        "date: 2023-02-29",
+        "seeds/x.md:11:11: milestones[1].date: February 2023 has no day 29 ('2023-02-29'); it has 28 days",
+    ),
+    (
+        "published: 2024-03",
+        "published: March 2024",
+        "seeds/x.md:6:14: source.published: expected an EDTF date such as 2021-05-14, 2021-05, 2024, "
+        "2023?, 2023~, 202X, 2020/2024 or ../2025-11, got 'March 2024'",
+    ),
+    (
+        "url: https://example.org/news/1",
+        "url: javascript:alert(1)",
+        "seeds/x.md:5:8: source.url: only http and https links are accepted, got 'javascript:alert(1)'",
+    ),
+    (
+        "url: https://example.org/news/1",
+        "url: https://example.org/a b",
+        "seeds/x.md:5:8: source.url: 'https://example.org/a b' is not a usable http(s) link",
+    ),
+    (
+        "  - id: uz-test-first",
+        "  - id: UZ_Test",
+        "seeds/x.md:10:9: milestones[1].id: ids use lowercase letters and digits in words joined by "
+        "single hyphens, got 'UZ_Test'; did you mean 'uz-test'?",
+    ),
+    (
+        "  - id: uz-test-first",
+        "  - id: " + "a" * 81,
+        "seeds/x.md:10:9: milestones[1].id: is 81 characters long; at most 80 are allowed",
+    ),
+    (
+        "summary: A short summary.",
+        "sumary: A short summary.",
+        "seeds/x.md:8:1: sumary: unknown field 'sumary'; did you mean 'summary'? known fields: id, title, "
+        "source, countries, tags, summary, milestones",
+    ),
+    ("title: A test article", "title:", "seeds/x.md:2:7: title: is empty; expected text"),
+    (
+        "    evidence: the first “test” transplant was performed",
+        "    evidence: the first test transplant was performed",
+        "seeds/x.md:16:15: milestones[1].evidence: the evidence of milestone 'uz-test-first' is not in the "
+        'article body: copy it exactly; the closest passage is \'In Tashkent, the first "test" transplant '
+        "was performed on a child.'",
+    ),
+    (
+        "    evidence: the first “test” transplant was performed\n",
+        "",
+        "seeds/x.md:10:5: milestones[1].evidence: missing required field 'evidence': a verbatim quote from "
+        "the article body",
+    ),
+    (
+        "source:\n",
+        "source:\n  raw: ../../etc/passwd\n",
+        "seeds/x.md:4:8: source.raw: '../../etc/passwd' must be a relative path under the seeds folder",
+    ),
+    (
+        "source:\n",
+        "source:\n  raw: raw/missing.txt\n",
+        "seeds/x.md:4:8: source.raw: there is no file 'raw/missing.txt' under the seeds folder",
+    ),
+    ("title: A test article", "title: [a, b]", "seeds/x.md:2:8: title: expected text, got a list"),
+    (
+        "title: A test article\n",
+        "title: A test article\nid: index\n",
+        "seeds/x.md:3:5: id: 'index' is reserved",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), RULE_CASES)
 def test_rule_messages(write_seed: SeedWriter, vocabulary: Vocabulary, old: str, new: str, expected: str) -> None:
     found = problems_of(write_seed("x.md", with_change(old, new)), vocabulary)
     assert len(found) == 1, found
