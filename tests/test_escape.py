@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from timeline.escape import attribute, inline_text, is_safe_url, link_target
 
-EXTENSIONS = ["toc", "tables", "attr_list", "admonition"]
+EXTENSIONS = ["toc", "tables", "attr_list", "admonition", "md_in_html", "fenced_code", "pymdownx.details"]
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -26,6 +26,12 @@ HOSTILE = [
     "**bold** _it_ `code` # not a heading",
     "!!! note\n    admonition",
     "line\u2028break\x00null",
+    '??? note "x"',
+    "???+ danger",
+    "??? danger",
+    "~~~",
+    "```",
+    '<div markdown="1">*x*</div>',
 ]
 
 
@@ -52,12 +58,19 @@ def test_hostile_text_stays_text(text: str) -> None:
     assert soup.find("h3")["id"] == "anchor"  # type: ignore[index]
 
 
+def test_values_cannot_open_a_fence_that_a_later_value_closes() -> None:
+    source = "\n\n".join(str(inline_text(v)) for v in ["~~~", "<b>inside</b>", "~~~", "??? danger", ": term"])
+    soup = BeautifulSoup(markdown.markdown(source, extensions=EXTENSIONS), "html.parser")
+    assert [t.name for t in soup.find_all(True)] == ["p"] * 5
+    assert soup.get_text("|") == "~~~|\n|<b>inside</b>|\n|~~~|\n|??? danger|\n|: term"
+
+
 def test_text_reads_as_written() -> None:
     soup = render(str(inline_text("a <b> & [c](d) | e")))
     assert soup.p is not None and soup.p.get_text() == "a <b> & [c](d) | e"
 
 
-@given(st.text(alphabet=st.sampled_from(list("<>&\"'`*_{}[]()#+-.!|:=;/\\ \n\tajvscript10")), max_size=60))
+@given(st.text(alphabet=st.sampled_from(list("<>&\"'`*_{}[]()#+-.!|:=;/\\ \n\t?~ajvscript10")), max_size=60))
 def test_any_text_stays_inert(text: str) -> None:
     assert_inert(render(str(inline_text(text))))
 

@@ -30,6 +30,7 @@ _SPACE = re.compile(r"\s+")
 # Python-Markdown's backslash-escapable characters; '<' and '&' are not among
 # them and are left to html.escape.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+_LINE_START = frozenset("?~:=")
 _URL_FORBIDDEN = re.compile(r"[\s<>\"'`\\\x00-\x1f\x7f]")
 
 
@@ -41,7 +42,15 @@ def inline_text(value: str) -> Escaped:
     """
     text = _SPACE.sub(" ", _CONTROLS.sub("", value))
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return Escaped(html.escape(text, quote=True))
+    text = html.escape(text, quote=True)
+    # Once escaped, a value is one line, so only its first character can
+    # start a line: there, '???' opens a collapsible block and '~~~' a code
+    # fence, and neither can be backslash-escaped. A character reference can.
+    stripped = text.lstrip(" ")
+    if stripped[:1] in _LINE_START:
+        lead = len(text) - len(stripped)
+        text = f"{text[:lead]}&#{ord(stripped[0])};{stripped[1:]}"
+    return Escaped(text)
 
 
 def attribute(value: str) -> Escaped:
