@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test check lint golden schema clean
+.PHONY: site serve test check lint golden schema screenshots clean
 
 $(BIN)/.site-deps: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ test: lint
 ## golden: refresh the golden files after a reviewed change to the output
 golden: $(BIN)/.dev-deps
 	$(BIN)/python -m pytest tests/test_golden.py --update-golden
+
+## screenshots: refresh the README's screenshots from the browser tests (needs Chromium)
+screenshots: $(BIN)/.dev-deps
+	$(BIN)/python -m pytest tests/test_browser.py -k screenshots --update-screenshots
 
 ## schema: rewrite schema/annotation.schema.json after a vocabulary change
 schema: $(BIN)/.site-deps

@@ -38,6 +38,11 @@ A second paragraph.
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
+        "--update-screenshots",
+        action="store_true",
+        help="rewrite the README's screenshots in screenshots/ from this run's browser",
+    )
+    parser.addoption(
         "--update-golden",
         action="store_true",
         help="rewrite tests/golden/ from the current output (review the diff before committing)",

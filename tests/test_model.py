@@ -111,9 +111,9 @@ def test_body_blocks_mark_each_quote_once(write_seed: SeedWriter, vocabulary: Vo
     article = corpus_of(write_seed, vocabulary, {"a.md": text}).articles[0]
     assert [b.heading for b in article.blocks] == [False, True, False]
     first = article.blocks[0].segments
-    assert [(s.text, s.marked, s.anchors) for s in first] == [
-        ("In Tashkent, ", False, ()),
-        ('the first "test" transplant was performed', True, ("evidence-one", "evidence-two")),
-        (" on a child.", False, ()),
+    assert [(s.text, s.marked, s.anchors, s.closes) for s in first] == [
+        ("In Tashkent, ", False, (), ()),
+        ('the first "test" transplant was performed', True, ("evidence-one", "evidence-two"), ("one", "two")),
+        (" on a child.", False, (), ()),
     ]
     assert article.blocks[2].segments[0].text == "<b>raw</b> text"

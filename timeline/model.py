@@ -76,6 +76,9 @@ class Segment:
     text: str
     marked: bool
     anchors: tuple[str, ...] = ()
+    """Ids of the quotes that start here."""
+    closes: tuple[str, ...] = ()
+    """Ids of the milestones whose quote ends here, so the page can link back to their events."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,10 @@ class Corpus:
         """Events that any source files under ``country``, in timeline order."""
         return [e for e in self.events if country in e.countries()]
 
+    def events_of(self, procedure: str) -> list[Event]:
+        """Events that any source files under ``procedure``, in timeline order."""
+        return [e for e in self.events if any(v.procedure == procedure for v in e.versions)]
+
     def firsts(self) -> dict[tuple[str, str], Event]:
         """The earliest recorded first for each (country, procedure)."""
         found: dict[tuple[str, str], Event] = {}
@@ -290,11 +297,11 @@ def _blocks(body: str, milestones: tuple[Milestone, ...]) -> tuple[Block, ...]:
     The body is shown as text: only blank lines (paragraphs) and leading ``#``
     (headings) carry meaning, so no markup from the web becomes live.
     """
-    spans: list[tuple[int, int, str]] = []
+    spans: list[tuple[int, int, str, str]] = []
     for milestone in milestones:
         found = locate(milestone.evidence, body)
         assert found is not None, "validation guarantees every quote is in the body"
-        spans.append((*found, milestone.anchor))
+        spans.append((*found, milestone.anchor, milestone.id))
     blocks: list[Block] = []
     position = 0
     for chunk in [*_BLANK_LINES.split(body), ""]:
@@ -317,17 +324,18 @@ def _blocks(body: str, milestones: tuple[Milestone, ...]) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
-def _segments(body: str, start: int, end: int, spans: list[tuple[int, int, str]]) -> tuple[Segment, ...]:
+def _segments(body: str, start: int, end: int, spans: list[tuple[int, int, str, str]]) -> tuple[Segment, ...]:
     """Cut ``body[start:end]`` where highlighted quotes begin or end."""
     cuts = {start, end}
-    for low, high, _ in spans:
+    for low, high, _, _ in spans:
         for cut in (low, high):
             if start < cut < end:
                 cuts.add(cut)
     ordered = sorted(cuts)
     segments: list[Segment] = []
     for low, high in itertools.pairwise(ordered):
-        marked = any(s <= low and high <= e for s, e, _ in spans)
-        anchors = tuple(anchor for s, _, anchor in spans if s == low)
-        segments.append(Segment(body[low:high], marked, anchors))
+        marked = any(s <= low and high <= e for s, e, _, _ in spans)
+        anchors = tuple(anchor for s, _, anchor, _ in spans if s == low)
+        closes = tuple(milestone for _, e, _, milestone in spans if e == high)
+        segments.append(Segment(body[low:high], marked, anchors, closes))
     return tuple(s for s in segments if s.text or s.anchors)

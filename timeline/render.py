@@ -19,8 +19,9 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from timeline.dates import parse_date
 from timeline.escape import Escaped, attribute, inline_text, link_target
-from timeline.model import Corpus, Event
+from timeline.model import Article, Corpus, Event
 from timeline.schema import annotation_schema, schema_json
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -80,6 +81,16 @@ def _front_matter(title: str, extra: dict[str, Any] | None = None) -> str:
     return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=True, width=1000) + "---\n\n"
 
 
+LEGEND = [
+    ("2021-05-14", "exact"),
+    ("2023~", "approximate"),
+    ("2023?", "uncertain"),
+    ("2020/2024", "somewhere in a range"),
+    ("../2025-11", "on or before"),
+]
+"""Examples shown in the timeline's key to date styles."""
+
+
 def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
     """Return every generated file under ``docs/``, keyed by its relative path."""
     env = environment(templates)
@@ -97,11 +108,27 @@ def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
 
     out: dict[str, str] = {}
     out["index.md"] = page("home.md.j2", "Pediatric transplantation in Central Asia", firsts=corpus.firsts())
-    out["timeline/index.md"] = page("timeline.md.j2", "Timeline")
+    used = {
+        field: {getattr(v, field) for e in corpus.events for v in e.versions}
+        for field in ("country", "procedure", "kind")
+    }
+    out["timeline/index.md"] = page(
+        "timeline.md.j2",
+        "Timeline",
+        legend=[parse_date(text) for text, _ in LEGEND],
+        legend_words=[words for _, words in LEGEND],
+        filter_countries=[c for c in corpus.countries_with_pages() if c in used["country"]],
+        filter_procedures=[p for p in vocabulary.procedures if p in used["procedure"]],
+        filter_kinds=[k for k in vocabulary.kinds if k in used["kind"]],
+    )
     out["articles/index.md"] = page("articles.md.j2", "Articles")
     for article in corpus.articles:
         out[f"articles/{article.id}.md"] = page(
-            "article.md.j2", article.title, article=article, citing=corpus.citing(article.id)
+            "article.md.j2",
+            article.title,
+            {"tags": article_tags(corpus, article)},
+            article=article,
+            citing=corpus.citing(article.id),
         )
     pages = corpus.countries_with_pages()
     out["countries/index.md"] = page("countries.md.j2", "Countries", codes=pages)
@@ -114,10 +141,31 @@ def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
             events=corpus.events_in(code),
             firsts={p: e for (c, p), e in firsts.items() if c == code},
         )
+    out["procedures/index.md"] = page("procedures.md.j2", "Procedures", codes=list(vocabulary.procedures))
+    for code in vocabulary.procedures:
+        out[f"procedures/{code}.md"] = page(
+            "procedure.md.j2",
+            vocabulary.procedures[code].label.capitalize(),
+            code=code,
+            events=corpus.events_of(code),
+            firsts={c: e for (c, p), e in firsts.items() if p == code},
+        )
     out["vocabularies.md"] = page("vocabularies.md.j2", "Vocabularies")
     out["data/timeline.json"] = _json(timeline_data(corpus))
     out["data/annotation.schema.json"] = schema_json(annotation_schema(vocabulary))
     return out
+
+
+def article_tags(corpus: Corpus, article: Article) -> list[str]:
+    """Tags for Material's tag index: the article's countries, procedures and own tags.
+
+    Tags are printed by the theme (not by our templates), so each one is
+    HTML-escaped here, like page titles.
+    """
+    vocabulary = corpus.vocabulary
+    procedures = dict.fromkeys(vocabulary.procedures[m.procedure].label for m in article.milestones)
+    words = [vocabulary.countries[c].label for c in article.countries] + list(procedures) + list(article.tags)
+    return [html.escape(word, quote=True) for word in dict.fromkeys(words)]
 
 
 def _json(data: Any) -> str:

@@ -1,0 +1,125 @@
+/* Timeline filters and print support: an enhancement. Without JavaScript the
+   filter form stays hidden and every event is listed. */
+(function () {
+  "use strict";
+
+  var FIELDS = { country: "countries", procedure: "procedures", kind: "kinds" };
+
+  // Print every collapsed note, then put the page back as it was.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (details) {
+      details.open = true;
+      details.setAttribute("data-tl-print", "");
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    document.querySelectorAll("details[data-tl-print]").forEach(function (details) {
+      details.open = false;
+      details.removeAttribute("data-tl-print");
+    });
+  });
+
+  // Material's search dialog has no accessible name; give it one.
+  document.querySelectorAll("[role=dialog]:not([aria-label]):not([aria-labelledby])").forEach(function (dialog) {
+    dialog.setAttribute("aria-label", "Search");
+  });
+
+  var form = document.getElementById("tl-filters");
+  if (!form) {
+    return;
+  }
+  var events = Array.prototype.slice.call(document.querySelectorAll(".tl-event"));
+  var years = Array.prototype.slice.call(document.querySelectorAll(".tl-year"));
+  var count = document.getElementById("tl-count");
+
+  // Material shows the table of contents twice (sidebar, and inside the menu on phones).
+  function hideTocEntries(id, hidden) {
+    document.querySelectorAll('.md-nav a[href="#' + CSS.escape(id) + '"]').forEach(function (link) {
+      link.parentElement.hidden = hidden;
+    });
+  }
+
+  function chosen() {
+    var values = {};
+    Object.keys(FIELDS).forEach(function (field) {
+      values[field] = form.elements[field].value;
+    });
+    return values;
+  }
+
+  function matches(event, values) {
+    return Object.keys(FIELDS).every(function (field) {
+      var wanted = values[field];
+      return !wanted || event.getAttribute("data-" + FIELDS[field]).split(" ").indexOf(wanted) >= 0;
+    });
+  }
+
+  function apply(values, rememberInUrl) {
+    var shown = 0;
+    events.forEach(function (event) {
+      var visible = matches(event, values);
+      event.hidden = !visible;
+      shown += visible ? 1 : 0;
+      var heading = event.querySelector("h3[id]");
+      if (heading) {
+        hideTocEntries(heading.id, !visible);
+      }
+    });
+    years.forEach(function (year) {
+      var empty = !year.querySelector(".tl-event:not([hidden])");
+      year.hidden = empty;
+      var heading = year.querySelector("h2[id]");
+      if (heading) {
+        hideTocEntries(heading.id, empty);
+      }
+      var jump = document.querySelector('.tl-years a[href="#' + (heading ? CSS.escape(heading.id) : "") + '"]');
+      if (jump) {
+        jump.classList.toggle("tl-empty", empty);
+      }
+    });
+    var total = events.length;
+    count.textContent =
+      shown === total ? total + " events" : "Showing " + shown + " of " + total + " events";
+    if (rememberInUrl) {
+      var params = new URLSearchParams(window.location.search);
+      Object.keys(FIELDS).forEach(function (field) {
+        if (values[field]) {
+          params.set(field, values[field]);
+        } else {
+          params.delete(field);
+        }
+      });
+      var query = params.toString();
+      window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
+    }
+  }
+
+  // Filters named in the address (a shared view) are applied on load.
+  var params = new URLSearchParams(window.location.search);
+  Object.keys(FIELDS).forEach(function (field) {
+    var value = params.get(field);
+    var select = form.elements[field];
+    if (value && Array.prototype.some.call(select.options, function (o) { return o.value === value; })) {
+      select.value = value;
+    }
+  });
+  form.hidden = false;
+  form.addEventListener("change", function () {
+    apply(chosen(), true);
+  });
+  form.addEventListener("reset", function () {
+    window.setTimeout(function () {
+      apply(chosen(), true);
+    }, 0);
+  });
+  apply(chosen(), false);
+
+  // A permalink to an event the filters hide: show everything rather than nothing.
+  var target = window.location.hash ? document.getElementById(decodeURIComponent(window.location.hash.slice(1))) : null;
+  var holder = target ? target.closest(".tl-event") : null;
+  if (holder && holder.hidden) {
+    form.reset();
+    apply(chosen(), true);
+    target.scrollIntoView();
+  }
+})();

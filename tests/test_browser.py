@@ -1,0 +1,263 @@
+"""The built site in real Chromium, as a reader uses it.
+
+Chromium comes from the system (Debian: `apt-get install chromium`), or from
+the path in $CHROMIUM. Without one these tests skip on a user's machine and
+fail in CI (where CI is set), because CI must prove what readers get.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO
+from tests.test_site import build
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGES = {
+    "home": "",
+    "timeline": "timeline/",
+    "article": "articles/uz-pediatric-surgery-capabilities/",
+    "country": "countries/uz/",
+    "procedure": "procedures/allogeneic-hsct/",
+}
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    path = chromium_path()
+    if path is None:
+        message = (
+            "no Chromium found: install it (Debian/Ubuntu: `sudo apt-get install chromium`) "
+            "or set CHROMIUM=/path/to/chromium"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    folder = build(REPO / "seeds", tmp_path_factory.mktemp("browser"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", folder
+    server.shutdown()
+
+
+@pytest.fixture
+def open_page(browser: Any, site: tuple[str, Path]) -> Iterator[Any]:
+    contexts: list[Any] = []
+
+    def open_(path: str, **options: Any) -> Any:
+        context = browser.new_context(**({"viewport": {"width": 1280, "height": 900}} | options))
+        contexts.append(context)
+        page = context.new_page()
+        page.problems = []
+        page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: page.problems.append(str(e)))
+        page.goto(site[0] + path)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def events(site: tuple[str, Path]) -> list[dict[str, Any]]:
+    data = json.loads((site[1] / "data/timeline.json").read_text(encoding="utf-8"))
+    return list(data["events"])
+
+
+def visible_ids(page: Any) -> list[str]:
+    return list(page.eval_on_selector_all(".tl-event:not([hidden]) h3[id]", "hs => hs.map(h => h.id)"))
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_pages_load_without_console_errors(open_page: Any, name: str) -> None:
+    page = open_page(PAGES[name])
+    page.wait_for_load_state("networkidle")
+    assert page.problems == []
+
+
+def test_filters_change_what_is_shown_and_the_url(open_page: Any, site: tuple[str, Path]) -> None:
+    page = open_page("timeline/")
+    everything = [e["id"] for e in events(site)]
+    assert visible_ids(page) == everything
+    page.select_option("#tl-country", "KG")
+    kyrgyz = [e["id"] for e in events(site) if any(v["country"] == "KG" for v in e["versions"])]
+    assert visible_ids(page) == kyrgyz
+    assert "country=KG" in page.url
+    assert page.inner_text("#tl-count") == f"Showing {len(kyrgyz)} of {len(everything)} events"
+    assert page.get_attribute("#tl-count", "aria-live") == "polite"
+    page.select_option("#tl-kind", "first")
+    assert visible_ids(page) == ["kg-first-pediatric-autologous-hsct"]
+    assert "country=KG" in page.url and "kind=first" in page.url
+    assert not page.is_visible("#year_2026")
+    page.click("#tl-filters button[type=reset]")
+    assert visible_ids(page) == everything
+    assert "?" not in page.url
+
+
+def test_a_filtered_view_can_be_shared(open_page: Any) -> None:
+    page = open_page("timeline/?procedure=liver-transplant&kind=first")
+    assert visible_ids(page) == ["uz-first-pediatric-liver-transplant"]
+    assert page.input_value("#tl-procedure") == "liver-transplant"
+    assert page.input_value("#tl-kind") == "first"
+
+
+def test_a_permalink_lands_on_its_event_highlighted(open_page: Any) -> None:
+    page = open_page("timeline/#kg-first-pediatric-autologous-hsct", viewport={"width": 1280, "height": 700})
+    heading = page.locator("#kg-first-pediatric-autologous-hsct")
+    box = heading.bounding_box()
+    assert box is not None and 0 <= box["y"] < 700
+    event = page.locator(".tl-event", has=heading)
+    assert event.evaluate("e => getComputedStyle(e).borderLeftColor") != "rgba(0, 0, 0, 0)"
+    other = page.locator(".tl-event").first
+    assert other.evaluate("e => getComputedStyle(e).borderLeftColor") == "rgba(0, 0, 0, 0)"
+    assert heading.locator("a.headerlink").get_attribute("href") == "#kg-first-pediatric-autologous-hsct"
+
+
+def test_without_javascript_every_event_is_listed(open_page: Any, site: tuple[str, Path]) -> None:
+    page = open_page("timeline/", java_script_enabled=False)
+    assert visible_ids(page) == [e["id"] for e in events(site)]
+    assert all(page.locator(".tl-event").nth(i).is_visible() for i in range(len(events(site))))
+    assert not page.is_visible("#tl-filters")
+    assert page.inner_text("#tl-count") == f"{len(events(site))} events"
+
+
+def test_the_inferred_date_note_is_one_click_away(open_page: Any) -> None:
+    page = open_page("timeline/#uz-first-pediatric-allogeneic-hsct")
+    event = page.locator(".tl-event", has=page.locator("#uz-first-pediatric-allogeneic-hsct"))
+    note = event.locator("details", has_text="How the date was inferred")
+    assert not note.locator("p").first.is_visible()
+    note.locator("summary").click()
+    assert note.locator("p").first.is_visible()
+    assert "between 2022 and 2025" in note.inner_text()
+
+
+def test_uncertain_dates_look_different_from_exact_ones(open_page: Any) -> None:
+    page = open_page("timeline/")
+
+    def style(selector: str) -> str:
+        return str(
+            page.locator(selector).first.evaluate(
+                "e => [getComputedStyle(e).borderLeftStyle, getComputedStyle(e).borderTopStyle, "
+                "getComputedStyle(e).fontStyle].join(' ')"
+            )
+        )
+
+    styles = {style(s) for s in (".tl-exact", ".tl-interval", ".tl-open", ".tl-uncertain", ".tl-approximate")}
+    assert len(styles) == 5
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", ["home", "timeline", "article", "country"])
+def test_no_serious_accessibility_violations(open_page: Any, name: str, scheme: str) -> None:
+    page = open_page(PAGES[name], color_scheme=scheme)
+    page.wait_for_load_state("networkidle")
+    violations = axe_api.Axe().run(page).response["violations"]
+    serious = [
+        (v["id"], [n["target"] for n in v["nodes"]]) for v in violations if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_phone_screens_do_not_scroll_sideways(open_page: Any, name: str) -> None:
+    page = open_page(PAGES[name], viewport={"width": 375, "height": 800}, is_mobile=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_home_firsts_table_on_a_phone_links_to_events(open_page: Any) -> None:
+    page = open_page("", viewport={"width": 375, "height": 800}, is_mobile=True)
+    link = page.locator("article table a[href*='timeline/#kg-first']")
+    link.scroll_into_view_if_needed()
+    assert link.is_visible()
+    link.click()
+    page.wait_for_url("**/timeline/#kg-first-pediatric-autologous-hsct")
+
+
+def test_print_shows_events_without_the_furniture(open_page: Any) -> None:
+    page = open_page("timeline/?country=UZ")
+    page.emulate_media(media="print")
+    assert not page.is_visible("#tl-filters")
+    assert not page.is_visible(".md-sidebar--primary")
+    assert page.is_visible("#uz-first-pediatric-liver-transplant")
+    assert len(page.pdf()) > 10_000
+
+
+def test_article_quotes_link_back_to_their_events(open_page: Any) -> None:
+    page = open_page("articles/uz-pediatric-surgery-capabilities/")
+    backlink = page.locator("sup.tl-backlink a[href$='#uz-first-pediatric-liver-transplant']")
+    assert backlink.count() == 1
+    backlink.click()
+    page.wait_for_url("**/timeline/#uz-first-pediatric-liver-transplant")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Umarov", "Uzbekistan Boosts Pediatric Surgery"),
+        ("Rogachev", "President visits children"),
+        ("Bishkek", "Conference on pediatric oncology"),
+        ("Tashkent", "First allogeneic bone marrow transplant"),
+    ],
+)
+def test_search_finds_people_places_and_institutions(open_page: Any, query: str, expected: str) -> None:
+    page = open_page("")
+    page.fill("input[data-md-component=search-query]", query)
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=10_000)
+    assert expected in page.inner_text(".md-search-result__list")
+
+
+SCREENSHOTS = {"timeline.png": "timeline/?country=UZ", "article.png": "articles/uz-pediatric-surgery-capabilities/"}
+
+
+@pytest.mark.parametrize("name", sorted(SCREENSHOTS))
+def test_screenshots_for_the_readme(open_page: Any, request: pytest.FixtureRequest, tmp_path: Path, name: str) -> None:
+    page = open_page(SCREENSHOTS[name], viewport={"width": 1200, "height": 900})
+    page.wait_for_load_state("networkidle")
+    target = tmp_path / name
+    page.screenshot(path=str(target))
+    assert target.stat().st_size > 20_000
+    if request.config.getoption("--update-screenshots"):
+        (REPO / "screenshots").mkdir(exist_ok=True)
+        shutil.copy(target, REPO / "screenshots" / name)
