@@ -72,7 +72,7 @@ def test_every_error_message_has_a_fix_in_the_guide(tmp_path: Path, vocabulary: 
     assert missing == [], "add these to the error table of docs/authoring.md"
 
 
-@pytest.mark.parametrize("target", ["site", "test", "serve", "check", "golden", "schema"])
+@pytest.mark.parametrize("target", ["site", "test", "serve", "check", "golden", "schema", "screenshots"])
 def test_readme_documents_every_make_target(target: str) -> None:
     assert f"make {target}" in README
     assert re.search(rf"^{target}:", (REPO / "Makefile").read_text(), re.MULTILINE)
