@@ -42,6 +42,11 @@ PAGES = {
 }
 
 
+MISSING_BROWSER = (
+    "no Chromium found: install it (Debian/Ubuntu: `sudo apt-get install chromium`) or set CHROMIUM=/path/to/chromium"
+)
+
+
 def chromium_path() -> str | None:
     for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"):
         if candidate and Path(candidate).exists():
@@ -49,17 +54,31 @@ def chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def require_chromium() -> str:
+    """The browser to test with; a missing one fails in CI and skips elsewhere."""
     path = chromium_path()
     if path is None:
-        message = (
-            "no Chromium found: install it (Debian/Ubuntu: `sudo apt-get install chromium`) "
-            "or set CHROMIUM=/path/to/chromium"
-        )
         if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+            pytest.fail(MISSING_BROWSER)
+        pytest.skip(MISSING_BROWSER)
+    return path
+
+
+def test_a_missing_browser_skips_on_a_users_machine_and_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(Path, "exists", lambda self: False)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        require_chromium()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="apt-get install chromium"):
+        require_chromium()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    path = require_chromium()
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
         yield launched
