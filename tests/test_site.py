@@ -20,6 +20,7 @@ HTML_DATETIME = re.compile(r"\d{4}(-\d\d(-\d\d(T[\d:]+(Z|[+-][\d:]+)?)?)?)?")
 
 def prepare(seeds: Path, workdir: Path) -> Path:
     """A scratch copy of the project with the pages generated from ``seeds``; returns mkdocs.yml."""
+    workdir.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "mkdocs.yml", workdir / "mkdocs.yml")
     manifest = REPO / "docs" / ".timeline-manifest.json"
     generated = set(json.loads(manifest.read_text())["files"]) if manifest.exists() else set()
