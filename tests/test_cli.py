@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import GOOD_SEED, REPO
 from tests.test_write import snapshot
-from timeline.cli import github_annotation
+from timeline.cli import Stop, generate, github_annotation
 from timeline.problems import Problem
 
 
@@ -135,3 +135,26 @@ def test_pre_commit_hook_runs_the_check(project: Path) -> None:
     assert subprocess.run(command, cwd=project, capture_output=True).returncode == 0
     (project / "seeds/a.md").write_text(GOOD_SEED.replace("countries: [UZ]", "countries: []"))
     assert subprocess.run(command, cwd=project, capture_output=True).returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ("{% for x in %}", "timeline.md.j2:1: template error: Expected an expression"),
+        ("\n{{ corpus.nothing_here|md }}", "timeline.md.j2:2: template error: 'timeline.model.Corpus object' has no"),
+        ("{{ corpus.articles[0].title }}", "timeline.md.j2:1: template error: template printed 'A test article'"),
+    ],
+)
+def test_a_template_error_stops_the_run_and_leaves_docs_alone(
+    project: Path, tmp_path: Path, broken: str, message: str
+) -> None:
+    assert run(cwd=project).returncode == 0
+    before = snapshot(project / "docs")
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    (templates / "timeline.md.j2").write_text(broken)
+    with pytest.raises(Stop) as stopped:
+        generate(project / "seeds", project / "docs", templates)
+    assert message in stopped.value.message
+    assert stopped.value.message.endswith("docs/ is unchanged")
+    assert snapshot(project / "docs") == before

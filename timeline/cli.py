@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
+
+import jinja2
 
 from timeline.importer import ImportRefused, import_article
 from timeline.load import read_seed, read_seeds
 from timeline.model import Corpus, build_corpus
 from timeline.problems import Problem
-from timeline.render import render_site
+from timeline.render import TEMPLATES, UnescapedValue, render_site
 from timeline.schema import annotation_schema, schema_json
 from timeline.validate import Validator, is_id
 from timeline.vocabulary import VocabularyError, load_vocabulary
@@ -78,13 +81,25 @@ def load_corpus(seeds_dir: Path) -> Corpus:
     return build_corpus(seeds, vocabulary)
 
 
-def generate(seeds_dir: Path, docs_dir: Path) -> tuple[Corpus, WriteReport]:
+def generate(seeds_dir: Path, docs_dir: Path, templates: Path = TEMPLATES) -> tuple[Corpus, WriteReport]:
     """The whole pipeline: seeds in, generated pages written; raise Stop and write nothing on failure."""
     corpus = load_corpus(seeds_dir)
     try:
-        return corpus, write_docs(docs_dir, render_site(corpus))
+        files = render_site(corpus, templates)
+    except (jinja2.TemplateError, UnescapedValue, ValueError) as error:
+        raise Stop(message=f"{template_location(error)}: template error: {error}; docs/ is unchanged") from error
+    try:
+        return corpus, write_docs(docs_dir, files)
     except WriteError as error:
         raise Stop(message=str(error)) from error
+
+
+def template_location(error: BaseException) -> str:
+    """``templates/x.md.j2:LINE`` of the template frame nearest the error, for whoever edits it."""
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        return f"{error.filename}:{error.lineno}"
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(".j2")]
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "templates"
 
 
 def build_main(argv: Sequence[str]) -> int:
