@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import re
 
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from timeline.escape import CONTROLS
 from timeline.importer import slug
+from timeline.render import front_matter
 from timeline.validate import ID_PATTERN, is_id
 from timeline.write import WriteError, _safe_relative
 
@@ -39,3 +43,13 @@ def test_no_generated_path_leaves_docs(name: str) -> None:
     except WriteError:
         return
     assert not relative.is_absolute() and ".." not in relative.parts
+
+
+@given(st.text(max_size=80), st.lists(st.text(max_size=20), max_size=4))
+def test_front_matter_reads_back_as_the_escaped_values(title: str, tags: list[str]) -> None:
+    text = front_matter(title, {"tags": tags})
+    assert text.startswith("---\n") and text.endswith("\n---\n\n")
+    data = yaml.safe_load(text.split("---\n")[1])
+    assert data["title"] == html.escape(" ".join(CONTROLS.sub("", title).split()), quote=True)
+    assert data["tags"] == [html.escape(" ".join(CONTROLS.sub("", t).split()), quote=True) for t in tags]
+    assert "<" not in data["title"] and '"' not in data["title"]

@@ -24,8 +24,9 @@ class Escaped(Markup):
     __slots__ = ()
 
 
-# C0/C1 controls, DEL, and the Unicode line and paragraph separators.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# C0/C1 controls, DEL, the Unicode line and paragraph separators, lone
+# surrogates and the noncharacters U+FFFE/U+FFFF (which YAML refuses).
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 _SPACE = re.compile(r"\s+")
 # Python-Markdown's backslash-escapable characters; '<' and '&' are not among
 # them and are left to html.escape.
@@ -40,7 +41,7 @@ def inline_text(value: str) -> Escaped:
     White space collapses to single spaces but is kept at the ends, so that
     pieces of one paragraph (text, then a highlighted quote) join as written.
     """
-    text = _SPACE.sub(" ", _CONTROLS.sub("", value))
+    text = _SPACE.sub(" ", CONTROLS.sub("", value))
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
     text = html.escape(text, quote=True)
     # Once escaped, a value is one line, so only its first character can
@@ -55,13 +56,13 @@ def inline_text(value: str) -> Escaped:
 
 def attribute(value: str) -> Escaped:
     """Make ``value`` safe inside a double-quoted HTML attribute."""
-    text = _SPACE.sub(" ", _CONTROLS.sub("", value)).strip()
+    text = _SPACE.sub(" ", CONTROLS.sub("", value)).strip()
     return Escaped(html.escape(text, quote=True))
 
 
 def is_safe_url(value: str) -> bool:
     """Whether ``value`` is an http(s) URL with a host and no character that could break out."""
-    if _URL_FORBIDDEN.search(value) or _CONTROLS.search(value):
+    if _URL_FORBIDDEN.search(value) or CONTROLS.search(value):
         return False
     try:
         parts = urlsplit(value)

@@ -6,6 +6,7 @@ web page and what an editor types; nothing else is forgiven.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 
@@ -44,12 +45,49 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def _normalise_with_map(text: str) -> tuple[str, list[int]]:
-    """Normalise the body keeping, for each output character, its offset in ``text``."""
+_WORD = re.compile(r"\S+")
+
+
+def locate(quote: str, body: str) -> tuple[int, int] | None:
+    """Return the ``[start, end)`` offsets of ``quote`` in ``body``, or None if absent.
+
+    The first occurrence wins, so the page highlights what a reader meets first.
+    Works on words, not characters: the body's runs of white space become
+    single spaces, and a word's offset in that text maps back to the body.
+    """
+    needle = normalise(quote)
+    if not needle:
+        return None
+    exact = body.find(quote.strip())
+    if exact >= 0 and quote.strip() == needle:
+        return exact, exact + len(needle)
+    if not unicodedata.is_normalized("NFC", body):
+        return _locate_slowly(needle, body)
+    text = body.translate(_EQUIVALENTS)  # one character for one: offsets are kept
+    words = list(_WORD.finditer(text))
+    joined = " ".join(w.group() for w in words)
+    found = joined.find(needle)
+    if found < 0:
+        return None
+    starts = []
+    position = 0
+    for word in words:
+        starts.append(position)
+        position += len(word.group()) + 1
+
+    def origin(index: int) -> int:
+        word = bisect.bisect_right(starts, index) - 1
+        return words[word].start() + (index - starts[word])
+
+    return origin(found), origin(found + len(needle) - 1) + 1
+
+
+def _locate_slowly(needle: str, body: str) -> tuple[int, int] | None:
+    """Character by character, for bodies that NFC would change (lengths shift)."""
     out: list[str] = []
     origin: list[int] = []
     in_space = False
-    for index, char in enumerate(text):
+    for index, char in enumerate(body):
         if char.isspace():
             if not in_space and out:
                 out.append(" ")
@@ -57,22 +95,10 @@ def _normalise_with_map(text: str) -> tuple[str, list[int]]:
             in_space = True
             continue
         in_space = False
-        out.append(unicodedata.normalize("NFC", char).translate(_EQUIVALENTS))
-        origin.append(index)
-    return "".join(out), origin
-
-
-def locate(quote: str, body: str) -> tuple[int, int] | None:
-    """Return the ``[start, end)`` offsets of ``quote`` in ``body``, or None if absent.
-
-    The first occurrence wins, so the page highlights what a reader meets first.
-    """
-    needle = normalise(quote)
-    if not needle:
-        return None
-    haystack, origin = _normalise_with_map(body)
-    found = haystack.find(needle)
+        for piece in unicodedata.normalize("NFC", char).translate(_EQUIVALENTS):
+            out.append(piece)
+            origin.append(index)
+    found = "".join(out).find(needle)
     if found < 0:
         return None
-    last = found + len(needle) - 1
-    return origin[found], origin[last] + 1
+    return origin[found], origin[found + len(needle) - 1] + 1

@@ -10,7 +10,7 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 from timeline.dates import Date, parse_date
@@ -122,6 +122,8 @@ class Event:
     id: str
     versions: tuple[Version, ...]
     """Ordered by date, the first is the one the timeline files the event under."""
+    citations: tuple[Milestone, ...]
+    """Every citing milestone, by article id."""
 
     @property
     def main(self) -> Version:
@@ -132,11 +134,6 @@ class Event:
     def disagreement(self) -> bool:
         """True when sources differ on date, country, procedure or kind."""
         return len(self.versions) > 1
-
-    @property
-    def citations(self) -> tuple[Milestone, ...]:
-        """Every citing milestone, by article id."""
-        return tuple(sorted((c for v in self.versions for c in v.citations), key=lambda c: c.article_id))
 
     @property
     def title(self) -> str:
@@ -175,10 +172,20 @@ class Corpus:
     events: tuple[Event, ...]
     """In timeline order."""
     vocabulary: Vocabulary
+    _by_id: dict[str, Article] = field(init=False, repr=False, compare=False)
+    _citing: dict[str, list[Event]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        citing: dict[str, list[Event]] = defaultdict(list)
+        for event in self.events:
+            for article_id in dict.fromkeys(c.article_id for c in event.citations):
+                citing[article_id].append(event)
+        object.__setattr__(self, "_by_id", {a.id: a for a in self.articles})
+        object.__setattr__(self, "_citing", dict(citing))
 
     def article(self, article_id: str) -> Article:
         """The article with that id."""
-        return next(a for a in self.articles if a.id == article_id)
+        return self._by_id[article_id]
 
     def years(self) -> list[tuple[int, list[Event]]]:
         """Events grouped by the year they sort under, in order."""
@@ -210,7 +217,7 @@ class Corpus:
 
     def citing(self, article_id: str) -> list[Event]:
         """Events that cite the article, in timeline order."""
-        return [e for e in self.events if any(c.article_id == article_id for c in e.citations)]
+        return self._citing.get(article_id, [])
 
 
 def build_corpus(seeds: Iterable[Seed], vocabulary: Vocabulary) -> Corpus:
@@ -233,7 +240,8 @@ def _event(event_id: str, cited: list[Milestone]) -> Event:
         for (_, country, procedure, kind), members in groups.items()
     ]
     versions.sort(key=lambda v: (v.date.sort_key, v.citations[0].article_id))
-    return Event(event_id, tuple(versions))
+    citations = tuple(sorted(cited, key=lambda c: c.article_id))
+    return Event(event_id, tuple(versions), citations)
 
 
 def _text(meta: dict[str, Value], key: str) -> str | None:

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 from markupsafe import Markup
 
 from timeline.dates import parse_date
-from timeline.escape import Escaped, attribute, inline_text, link_target
+from timeline.escape import CONTROLS, Escaped, attribute, inline_text, link_target
 from timeline.model import Article, Corpus, Event
 from timeline.schema import annotation_schema, schema_json
 
@@ -74,11 +73,25 @@ def _identifier(value: str) -> Escaped:
     return Escaped(text)
 
 
-def _front_matter(title: str, extra: dict[str, Any] | None = None) -> str:
-    """Page metadata for MkDocs; Material prints ``title`` unescaped, so escape it here."""
-    data: dict[str, Any] = {"title": html.escape(" ".join(title.split()), quote=True)}
+def front_matter(title: str, extra: dict[str, Any] | None = None) -> str:
+    """Page metadata for MkDocs; Material prints ``title`` unescaped, so escape it here.
+
+    Each value is written as JSON, which YAML reads as the same string or
+    list: the characters YAML refuses are dropped first (see CONTROLS), and
+    JSON escapes quotes and backslashes, so nothing can end the scalar early.
+    """
+    data: dict[str, Any] = {"title": title}
     data.update(extra or {})
-    return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=True, width=1000) + "---\n\n"
+    lines = ["---"]
+    for key in sorted(data):
+        value = data[key]
+        clean = [_html_text(v) for v in value] if isinstance(value, list) else _html_text(value)
+        lines.append(f"{key}: {json.dumps(clean, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n---\n\n"
+
+
+def _html_text(value: str) -> str:
+    return html.escape(" ".join(CONTROLS.sub("", value).split()), quote=True)
 
 
 LEGEND = [
@@ -104,7 +117,7 @@ def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
 
     def page(template: str, title: str, extra: dict[str, Any] | None = None, **values: Any) -> str:
         text = env.get_template(template).render(context | values)
-        return _front_matter(title, extra) + text
+        return front_matter(title, extra) + text
 
     out: dict[str, str] = {}
     out["index.md"] = page("home.md.j2", "Pediatric transplantation in Central Asia", firsts=corpus.firsts())
@@ -151,7 +164,8 @@ def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
             firsts={c: e for (c, p), e in firsts.items() if p == code},
         )
     out["vocabularies.md"] = page("vocabularies.md.j2", "Vocabularies")
-    out["data/timeline.json"] = _json(timeline_data(corpus))
+    data = timeline_data(corpus)
+    out["data/timeline.json"] = _events_json({k: v for k, v in data.items() if k != "events"}, data["events"])
     out["data/annotation.schema.json"] = schema_json(annotation_schema(vocabulary))
     return out
 
@@ -159,17 +173,24 @@ def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
 def article_tags(corpus: Corpus, article: Article) -> list[str]:
     """Tags for Material's tag index: the article's countries, procedures and own tags.
 
-    Tags are printed by the theme (not by our templates), so each one is
-    HTML-escaped here, like page titles.
+    Tags are printed by the theme (not by our templates), so front_matter
+    HTML-escapes them, like page titles.
     """
     vocabulary = corpus.vocabulary
     procedures = dict.fromkeys(vocabulary.procedures[m.procedure].label for m in article.milestones)
     words = [vocabulary.countries[c].label for c in article.countries] + list(procedures) + list(article.tags)
-    return [html.escape(word, quote=True) for word in dict.fromkeys(words)]
+    return list(dict.fromkeys(words))
 
 
 def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def _events_json(head: dict[str, Any], events: list[dict[str, Any]]) -> str:
+    """The timeline as JSON with one event a line: readable in a diff, and fast (the C encoder)."""
+    lines = [json.dumps(event, ensure_ascii=False, sort_keys=True) for event in events]
+    fields = ",\n".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(head.items()))
+    return "{\n" + fields + ',\n"events": [\n' + ",\n".join(lines) + "\n]\n}\n"
 
 
 def _iso(day: Any) -> str | None:
