@@ -158,3 +158,21 @@ def test_a_template_error_stops_the_run_and_leaves_docs_alone(
     assert message in stopped.value.message
     assert stopped.value.message.endswith("docs/ is unchanged")
     assert snapshot(project / "docs") == before
+
+
+def test_an_unchanged_rerun_is_skipped_and_any_change_is_not(project: Path) -> None:
+    assert run(cwd=project).returncode == 0
+    assert run(cwd=project).stdout == "Nothing changed since the last run: docs/ is up to date.\n"
+    seed = project / "seeds/a.md"
+    seed.write_text(GOOD_SEED.replace("The first test transplant", "Edited"))
+    assert "1 article, 1 event:" in run(cwd=project).stdout
+    page = project / "docs/articles/a.md"
+    page.write_text("edited by hand")
+    assert "1 file written" in run(cwd=project).stdout
+    assert page.read_text() != "edited by hand"
+    seed.write_text(GOOD_SEED.replace("kind: first", "kind: firstt"))
+    assert run(cwd=project).returncode == 1
+    seed.write_text(GOOD_SEED.replace("The first test transplant", "Edited"))
+    assert "0 files written" in run(cwd=project).stdout
+    assert not (project / "docs" / ".timeline-cache").exists()
+    assert (project / ".timeline-cache").is_dir()

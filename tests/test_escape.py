@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import markdown
 import pytest
 from bs4 import BeautifulSoup
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timeline.escape import attribute, inline_text, is_safe_url, link_target
+from timeline.escape import CONTROLS, attribute, inline_text, is_safe_url, link_target
 
 EXTENSIONS = ["toc", "tables", "attr_list", "admonition", "md_in_html", "fenced_code", "pymdownx.details"]
 
@@ -102,3 +105,19 @@ def test_unsafe_urls_are_refused(url: str) -> None:
 
 def test_safe_url_parentheses_are_encoded() -> None:
     assert str(link_target("https://example.org/a_(b)?q={1}")) == "https://example.org/a_%28b%29?q=%7B1%7D"
+
+
+def reference_inline_text(value: str) -> str:
+    """The escaping rules spelled out step by step, as the notes measured them."""
+    text = re.sub(r"\s+", " ", CONTROLS.sub("", value))
+    text = re.sub(r"([\\`*_{}\[\]()#+\-.!|])", r"\\\1", text)
+    text = html.escape(text, quote=True)
+    stripped = text.lstrip(" ")
+    if stripped[:1] in "?~:=" and stripped:
+        text = text[: len(text) - len(stripped)] + f"&#{ord(stripped[0])};" + stripped[1:]
+    return text
+
+
+@given(st.text(max_size=80))
+def test_the_fast_escaper_equals_the_rules(text: str) -> None:
+    assert str(inline_text(text)) == reference_inline_text(text)

@@ -10,6 +10,7 @@ from pathlib import Path
 from tests.conftest import REPO
 from tests.test_site import prepare
 from tests.test_write import snapshot
+from timeline.freshness import state_file
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -24,6 +25,10 @@ def test_two_generator_runs_give_identical_docs_and_a_rerun_writes_nothing(tmp_p
     command = [sys.executable, str(REPO / "build_timeline.py"), "--seeds", str(REPO / "seeds"), "--docs", str(first)]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0
+    assert result.stdout.startswith("Nothing changed since the last run")
+    assert snapshot(first) == before
+    state_file(first).unlink()  # without the shortcut, the full run writes nothing either
+    result = subprocess.run(command, capture_output=True, text=True)
     assert " 0 files written, 0 removed," in result.stdout
     assert snapshot(first) == before
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jinja2
 
+from timeline.freshness import record, up_to_date
 from timeline.importer import ImportRefused, import_article
 from timeline.load import read_seed, read_seeds
 from timeline.model import Corpus, build_corpus
@@ -19,7 +20,7 @@ from timeline.render import TEMPLATES, UnescapedValue, render_site
 from timeline.schema import annotation_schema, schema_json
 from timeline.validate import Validator, is_id
 from timeline.vocabulary import VocabularyError, load_vocabulary
-from timeline.write import WriteError, WriteReport, write_docs
+from timeline.write import MANIFEST, WriteError, WriteReport, write_docs
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -118,7 +119,12 @@ def build_main(argv: Sequence[str]) -> int:
                 files = _count(len(corpus.articles), "seed file")
                 print(f"{files} valid: {_count(len(corpus.events), 'event')}.")
             return EXIT_OK
+        if up_to_date(args.seeds, args.docs):
+            if not args.quiet:
+                print(f"Nothing changed since the last run: {args.docs}/ is up to date.")
+            return EXIT_OK
         corpus, result = generate(args.seeds, args.docs)
+        record(args.seeds, args.docs, [*result.files, MANIFEST])
     except Stop as stop:
         if stop.problems:
             report(stop.problems)

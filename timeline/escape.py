@@ -28,11 +28,26 @@ class Escaped(Markup):
 # surrogates and the noncharacters U+FFFE/U+FFFF (which YAML refuses).
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 _SPACE = re.compile(r"\s+")
-# Python-Markdown's backslash-escapable characters; '<' and '&' are not among
-# them and are left to html.escape.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 _LINE_START = frozenset("?~:=")
 _URL_FORBIDDEN = re.compile(r"[\s<>\"'`\\\x00-\x1f\x7f]")
+
+
+def _inline_table() -> dict[int, str | None]:
+    """One pass that drops controls, backslash-escapes Markdown and HTML-escapes.
+
+    The two escapings never meet (no Markdown-special character is an HTML one),
+    so mapping each character once equals applying one after the other.
+    """
+    table: dict[int, str | None] = {ord(c): "\\" + c for c in "\\`*_{}[]()#+-.!|"}
+    table.update({ord(c): html.escape(c, quote=True) for c in "&<>\"'"})
+    for code in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, 0xFFFE, 0xFFFF]:
+        table[code] = None
+    table.update(dict.fromkeys(range(0xD800, 0xE000)))
+    return table
+
+
+_INLINE = _inline_table()
+_MESSY_SPACE = re.compile(r"\s\s|[^\S ]")
 
 
 def inline_text(value: str) -> Escaped:
@@ -41,9 +56,9 @@ def inline_text(value: str) -> Escaped:
     White space collapses to single spaces but is kept at the ends, so that
     pieces of one paragraph (text, then a highlighted quote) join as written.
     """
-    text = _SPACE.sub(" ", CONTROLS.sub("", value))
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    text = html.escape(text, quote=True)
+    if _MESSY_SPACE.search(value) or CONTROLS.search(value):
+        value = _SPACE.sub(" ", CONTROLS.sub("", value))
+    text = value.translate(_INLINE)
     # Once escaped, a value is one line, so only its first character can
     # start a line: there, '???' opens a collapsible block and '~~~' a code
     # fence, and neither can be backslash-escaped. A character reference can.

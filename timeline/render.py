@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from timeline.dates import parse_date
+from timeline.dates import Date, parse_date
 from timeline.escape import CONTROLS, Escaped, attribute, inline_text, link_target
 from timeline.model import Article, Corpus, Event
 from timeline.schema import annotation_schema, schema_json
@@ -107,6 +107,17 @@ LEGEND = [
 def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
     """Return every generated file under ``docs/``, keyed by its relative path."""
     env = environment(templates)
+    date_template = env.get_template("_date.md.j2")
+    dates: dict[str, Markup] = {}
+
+    def date_markup(date: Date) -> Markup:
+        """The date's markup from _date.md.j2, rendered once per EDTF string."""
+        if date.edtf not in dates:
+            # A template's output is escaped value by value (finalize), so it is markup.
+            dates[date.edtf] = Markup(date_template.render(d=date).rstrip("\n"))  # noqa: S704
+        return dates[date.edtf]
+
+    env.globals["date_markup"] = date_markup
     vocabulary = corpus.vocabulary
     context: dict[str, Any] = {
         "corpus": corpus,

@@ -30,6 +30,8 @@ class WriteReport:
     written: tuple[str, ...]
     removed: tuple[str, ...]
     unchanged: int
+    files: tuple[str, ...] = ()
+    """Every generated file now in docs/, written or not."""
 
 
 def _safe_relative(name: str) -> PurePosixPath:
@@ -110,4 +112,4 @@ def write_docs(docs: Path, files: dict[str, str]) -> WriteReport:
                 break
             parent.rmdir()
     written = tuple(sorted(str(t.relative_to(docs)) for _, t in staged if t != manifest))
-    return WriteReport(written, tuple(stale), len(files) - len(written))
+    return WriteReport(written, tuple(stale), len(files) - len(written), tuple(sorted(files)))

@@ -1,0 +1,67 @@
+"""Skip a run whose inputs and outputs are exactly as the last successful run left them.
+
+A cache, not a source of truth: it lives beside docs/ (never in it, so docs/
+stays byte-for-byte reproducible), and anything it cannot vouch for (a
+changed seed, raw file, template, vocabulary or line of code, or an output
+edited by hand) means a full run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE.parent / "templates"
+
+
+def _inputs(seeds: Path) -> list[Path]:
+    files = sorted(seeds.glob("*.md")) + sorted(p for p in (seeds / "raw").rglob("*") if p.is_file())
+    files += sorted(PACKAGE.rglob("*.py")) + sorted((PACKAGE / "data").glob("*"))
+    files += sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
+    return files
+
+
+def fingerprint(seeds: Path, docs: Path) -> str:
+    """A digest of every input's name, size and modification time, and of where the output goes."""
+    digest = hashlib.sha256(str(docs.resolve()).encode())
+    for path in _inputs(seeds):
+        status = path.stat()
+        digest.update(f"\0{path}\0{status.st_size}\0{status.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def state_file(docs: Path) -> Path:
+    """Where the state of the last successful run into ``docs`` is kept."""
+    return docs.resolve().parent / ".timeline-cache" / f"{docs.resolve().name}.json"
+
+
+def _outputs(docs: Path, names: list[str]) -> dict[str, list[int]]:
+    found = {}
+    for name in names:
+        status = (docs / name).stat()
+        found[name] = [status.st_size, status.st_mtime_ns]
+    return found
+
+
+def up_to_date(seeds: Path, docs: Path) -> bool:
+    """Whether the last successful run had these inputs and its outputs are untouched."""
+    try:
+        state = json.loads(state_file(docs).read_text(encoding="utf-8"))
+        return bool(
+            state["inputs"] == fingerprint(seeds, docs) and _outputs(docs, sorted(state["outputs"])) == state["outputs"]
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def record(seeds: Path, docs: Path, names: list[str]) -> None:
+    """Remember this successful run; failing to is harmless (the next run is a full one)."""
+    path = state_file(docs)
+    try:
+        path.parent.mkdir(exist_ok=True)
+        state = {"inputs": fingerprint(seeds, docs), "outputs": _outputs(docs, names)}
+        path.write_text(json.dumps(state), encoding="utf-8")
+    except OSError:
+        path.unlink(missing_ok=True)
