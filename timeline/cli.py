@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from timeline.freshness import record, up_to_date
+from timeline.freshness import fingerprint, record, up_to_date
 from timeline.importer import ImportRefused, import_article
 from timeline.load import read_seed, read_seeds
 from timeline.model import Corpus, build_corpus
@@ -119,12 +119,13 @@ def build_main(argv: Sequence[str]) -> int:
                 files = _count(len(corpus.articles), "seed file")
                 print(f"{files} valid: {_count(len(corpus.events), 'event')}.")
             return EXIT_OK
-        if up_to_date(args.seeds, args.docs):
+        inputs = fingerprint(args.seeds, args.docs)
+        if up_to_date(inputs, args.docs):
             if not args.quiet:
                 print(f"Nothing changed since the last run: {args.docs}/ is up to date.")
             return EXIT_OK
         corpus, result = generate(args.seeds, args.docs)
-        record(args.seeds, args.docs, [*result.files, MANIFEST])
+        record(inputs, args.docs, [*result.files, MANIFEST])
     except Stop as stop:
         if stop.problems:
             report(stop.problems)

@@ -45,23 +45,25 @@ def _outputs(docs: Path, names: list[str]) -> dict[str, list[int]]:
     return found
 
 
-def up_to_date(seeds: Path, docs: Path) -> bool:
+def up_to_date(inputs: str, docs: Path) -> bool:
     """Whether the last successful run had these inputs and its outputs are untouched."""
     try:
         state = json.loads(state_file(docs).read_text(encoding="utf-8"))
-        return bool(
-            state["inputs"] == fingerprint(seeds, docs) and _outputs(docs, sorted(state["outputs"])) == state["outputs"]
-        )
+        return bool(state["inputs"] == inputs and _outputs(docs, sorted(state["outputs"])) == state["outputs"])
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
 
-def record(seeds: Path, docs: Path, names: list[str]) -> None:
-    """Remember this successful run; failing to is harmless (the next run is a full one)."""
+def record(inputs: str, docs: Path, names: list[str]) -> None:
+    """Remember a successful run over ``inputs``, the fingerprint taken *before* it read anything.
+
+    A seed saved during the run then no longer matches, and the next run is a
+    full one. Failing to record is harmless for the same reason.
+    """
     path = state_file(docs)
     try:
         path.parent.mkdir(exist_ok=True)
-        state = {"inputs": fingerprint(seeds, docs), "outputs": _outputs(docs, names)}
+        state = {"inputs": inputs, "outputs": _outputs(docs, names)}
         path.write_text(json.dumps(state), encoding="utf-8")
     except OSError:
         path.unlink(missing_ok=True)
