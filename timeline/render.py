@@ -94,6 +94,16 @@ def _html_text(value: str) -> str:
     return html.escape(" ".join(CONTROLS.sub("", value).split()), quote=True)
 
 
+TIMELINE_PAGE_LIMIT = 500
+"""Above this many events the timeline gets a page per year, so that no page grows without bound."""
+
+
+def event_pages(corpus: Corpus) -> dict[str, str]:
+    """The timeline page (under docs/) that shows each event."""
+    split = len(corpus.events) > TIMELINE_PAGE_LIMIT
+    return {e.id: f"timeline/{e.date.year}.md" if split else "timeline/index.md" for e in corpus.events}
+
+
 LEGEND = [
     ("2021-05-14", "exact"),
     ("2023~", "approximate"),
@@ -130,21 +140,35 @@ def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
         text = env.get_template(template).render(context | values)
         return front_matter(title, extra) + text
 
+    pages = event_pages(corpus)
+    env.globals["event_href"] = lambda event_id: Escaped(f"{pages[event_id]}#{_identifier(event_id)}")
+
+    def timeline(years: list[tuple[int, list[Event]]], title: str, split: bool) -> str:
+        shown = [event for _, events in years for event in events]
+        used = {
+            field: {getattr(v, field) for e in shown for v in e.versions} for field in ("country", "procedure", "kind")
+        }
+        return page(
+            "timeline.md.j2",
+            title,
+            years=years,
+            shown=shown,
+            year_pages=years if split else [],
+            legend=[parse_date(text) for text, _ in LEGEND],
+            legend_words=[words for _, words in LEGEND],
+            filter_countries=[c for c in corpus.countries_with_pages() if c in used["country"]],
+            filter_procedures=[p for p in vocabulary.procedures if p in used["procedure"]],
+            filter_kinds=[k for k in vocabulary.kinds if k in used["kind"]],
+        )
+
     out: dict[str, str] = {}
     out["index.md"] = page("home.md.j2", "Pediatric transplantation in Central Asia", firsts=corpus.firsts())
-    used = {
-        field: {getattr(v, field) for e in corpus.events for v in e.versions}
-        for field in ("country", "procedure", "kind")
-    }
-    out["timeline/index.md"] = page(
-        "timeline.md.j2",
-        "Timeline",
-        legend=[parse_date(text) for text, _ in LEGEND],
-        legend_words=[words for _, words in LEGEND],
-        filter_countries=[c for c in corpus.countries_with_pages() if c in used["country"]],
-        filter_procedures=[p for p in vocabulary.procedures if p in used["procedure"]],
-        filter_kinds=[k for k in vocabulary.kinds if k in used["kind"]],
-    )
+    if len(corpus.events) > TIMELINE_PAGE_LIMIT:
+        out["timeline/index.md"] = page("timeline_years.md.j2", "Timeline")
+        for year, events in corpus.years():
+            out[f"timeline/{year}.md"] = timeline([(year, events)], f"Timeline: {year}", split=True)
+    else:
+        out["timeline/index.md"] = timeline(corpus.years(), "Timeline", split=False)
     out["articles/index.md"] = page("articles.md.j2", "Articles")
     for article in corpus.articles:
         out[f"articles/{article.id}.md"] = page(
@@ -154,10 +178,10 @@ def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
             article=article,
             citing=corpus.citing(article.id),
         )
-    pages = corpus.countries_with_pages()
-    out["countries/index.md"] = page("countries.md.j2", "Countries", codes=pages)
+    country_codes = corpus.countries_with_pages()
+    out["countries/index.md"] = page("countries.md.j2", "Countries", codes=country_codes)
     firsts = corpus.firsts()
-    for code in pages:
+    for code in country_codes:
         out[f"countries/{code.lower()}.md"] = page(
             "country.md.j2",
             vocabulary.countries[code].label,
@@ -210,14 +234,15 @@ def _iso(day: Any) -> str | None:
 
 def timeline_data(corpus: Corpus) -> dict[str, Any]:
     """The downloadable timeline: events in timeline order, every source and version."""
+    pages = event_pages(corpus)
     return {
         "about": "Pediatric transplantation in Central Asia: events in timeline order. "
         "date is EDTF; earliest and latest are the ISO days it allows (null when open).",
-        "events": [_event_data(corpus, event) for event in corpus.events],
+        "events": [_event_data(corpus, event, pages[event.id]) for event in corpus.events],
     }
 
 
-def _event_data(corpus: Corpus, event: Event) -> dict[str, Any]:
+def _event_data(corpus: Corpus, event: Event, page: str) -> dict[str, Any]:
     def date_fields(version_date: Any) -> dict[str, Any]:
         return {
             "date": version_date.edtf,
@@ -229,6 +254,7 @@ def _event_data(corpus: Corpus, event: Event) -> dict[str, Any]:
     main = event.main
     return {
         "id": event.id,
+        "permalink": f"{page.removesuffix('index.md').removesuffix('.md')}{'/' if not page.endswith('index.md') else ''}#{event.id}",
         **date_fields(main.date),
         "country": main.country,
         "procedure": main.procedure,
