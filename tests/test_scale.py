@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from benchmarks.corpus import write_corpus
-from tests.test_site import build
+from tests.conftest import REPO
+from tests.test_site import build, prepare
+from timeline import render
+from timeline.load import read_seeds
+from timeline.model import build_corpus
 from timeline.render import TIMELINE_PAGE_LIMIT
+from timeline.validate import Validator
+from timeline.vocabulary import Vocabulary
+from timeline.write import write_docs
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +37,7 @@ def test_a_large_timeline_has_a_page_per_year(site: Path) -> None:
     years = sorted({e["permalink"].split("/")[1] for e in events})
     assert all((site / "timeline" / year / "index.html").exists() for year in years)
     index = BeautifulSoup((site / "timeline/index.html").read_text(encoding="utf-8"), "html.parser")
-    assert {a["href"].rstrip("/") for a in index.select("article table a")} == set(years)
+    assert {str(a["href"]).rstrip("/") for a in index.select("article table a")} == set(years)
     for event in events[:: max(1, len(events) // 40)]:
         page, anchor = event["permalink"].split("#")
         html = BeautifulSoup((site / page / "index.html").read_text(encoding="utf-8"), "html.parser")
@@ -40,3 +50,36 @@ def test_article_pages_stay_out_of_the_navigation(site: Path) -> None:
     nav_links = [a["href"] for a in soup.select("nav.md-nav--primary a[href]")]
     assert not [href for href in nav_links if "bench-" in href]
     assert len(page) < 60_000
+
+
+def test_a_large_corpus_keeps_the_search_index_to_annotations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, vocabulary: Vocabulary
+) -> None:
+    write_corpus(tmp_path / "seeds", 60)
+    monkeypatch.setattr(render, "FULL_TEXT_SEARCH_LIMIT", 50)
+    seeds, problems = read_seeds(tmp_path / "seeds")
+    assert problems + Validator(vocabulary).validate(seeds) == []
+    corpus = build_corpus(seeds, vocabulary)
+    config = prepare(REPO / "tests" / "fixtures" / "empty-seeds", tmp_path / "work")
+    docs = config.parent / "docs"
+    (docs / ".timeline-manifest.json").unlink()
+    for name in [p for p in docs.rglob("*") if p.is_file() and p.parent != docs / "stylesheets"]:
+        if name.name not in ("authoring.md", "tags.md", "timeline.js"):
+            name.unlink()
+    write_docs(docs, render.render_site(corpus))
+    env = os.environ | {"NO_MKDOCS_2_WARNING": "1"}
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(tmp_path / "site")]
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    index = json.loads((tmp_path / "site/search/search_index.json").read_text(encoding="utf-8"))
+    text = " ".join(f"{d['title']} {d['text']}" for d in index["docs"])
+    article = corpus.articles[3]
+    event = corpus.events[5]
+    assert article.title in text  # articles by title
+    assert event.title in text and event.places()[0] in text and event.institutions()[0] in text
+    body_sentence = article.blocks[1].segments[0].text.strip()[:60]
+    assert body_sentence not in text  # the article text is not indexed
+    listings = [
+        d["location"] for d in index["docs"] if d["location"].startswith(("countries/", "procedures/", "tags/"))
+    ]
+    assert set(listings) == {"countries/", "procedures/"}  # the two short index tables; no per-country lists

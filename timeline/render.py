@@ -85,6 +85,9 @@ def front_matter(title: str, extra: dict[str, Any] | None = None) -> str:
     lines = ["---"]
     for key in sorted(data):
         value = data[key]
+        if isinstance(value, dict):  # settings of our own, such as search: {exclude: true}
+            lines.append(f"{key}: {json.dumps(value)}")
+            continue
         clean = [_html_text(v) for v in value] if isinstance(value, list) else _html_text(value)
         lines.append(f"{key}: {json.dumps(clean, ensure_ascii=False)}")
     return "\n".join(lines) + "\n---\n\n"
@@ -94,6 +97,8 @@ def _html_text(value: str) -> str:
     return html.escape(" ".join(CONTROLS.sub("", value).split()), quote=True)
 
 
+FULL_TEXT_SEARCH_LIMIT = 1000
+"""Above this many articles, search indexes titles and annotations but not article text."""
 TIMELINE_PAGE_LIMIT = 500
 """Above this many events the timeline gets a page per year, so that no page grows without bound."""
 
@@ -161,6 +166,12 @@ def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
             filter_kinds=[k for k in vocabulary.kinds if k in used["kind"]],
         )
 
+    # A corpus this large would make a search index too heavy for a reader's
+    # browser: article text, quotes and notes then stay out of it (titles,
+    # dates, places and institutions stay in), as do the listing pages.
+    large = len(corpus.articles) > FULL_TEXT_SEARCH_LIMIT
+    env.globals["large_corpus"] = large
+    unlisted = {"search": {"exclude": True}} if large else None
     out: dict[str, str] = {}
     out["index.md"] = page("home.md.j2", "Pediatric transplantation in Central Asia", firsts=corpus.firsts())
     if len(corpus.events) > TIMELINE_PAGE_LIMIT:
@@ -185,6 +196,7 @@ def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
         out[f"countries/{code.lower()}.md"] = page(
             "country.md.j2",
             vocabulary.countries[code].label,
+            unlisted,
             code=code,
             events=corpus.events_in(code),
             firsts={p: e for (c, p), e in firsts.items() if c == code},
@@ -194,6 +206,7 @@ def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
         out[f"procedures/{code}.md"] = page(
             "procedure.md.j2",
             vocabulary.procedures[code].label.capitalize(),
+            unlisted,
             code=code,
             events=corpus.events_of(code),
             firsts={c: e for (c, p), e in firsts.items() if p == code},
