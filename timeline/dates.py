@@ -218,17 +218,7 @@ def _parse_point(text: str, whole: str, in_interval: bool = False) -> Point:
         )
     year = int(year_text)
     _check_year(year, whole)
-    if month_text is None:
-        return Point(
-            "year",
-            dt.date(year, 1, 1),
-            dt.date(year, 12, 31),
-            str(year),
-            year_text,
-            uncertain,
-            approximate,
-        )
-    if month_text == "XX":
+    if month_text in (None, "XX"):  # a year, or a year whose month is unspecified (2004-XX)
         if day_text not in (None, "XX"):
             raise _level2(whole)
         return Point(
