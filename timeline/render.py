@@ -109,6 +109,11 @@ def event_pages(corpus: Corpus) -> dict[str, str]:
     return {e.id: f"timeline/{e.date.year}.md" if split else "timeline/index.md" for e in corpus.events}
 
 
+def site_path(page: str) -> str:
+    """Where MkDocs publishes a page (directory URLs): timeline/index.md -> timeline/, timeline/2021.md -> timeline/2021/."""
+    return page.removesuffix("index.md") if page.endswith("index.md") else page.removesuffix(".md") + "/"
+
+
 LEGEND = [
     ("2021-05-14", "exact"),
     ("2023~", "approximate"),
@@ -267,7 +272,7 @@ def _event_data(corpus: Corpus, event: Event, page: str) -> dict[str, Any]:
     main = event.main
     return {
         "id": event.id,
-        "permalink": f"{page.removesuffix('index.md').removesuffix('.md')}{'/' if not page.endswith('index.md') else ''}#{event.id}",
+        "permalink": f"{site_path(page)}#{event.id}",
         **date_fields(main.date),
         "country": main.country,
         "procedure": main.procedure,
