@@ -7,8 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from timeline.vocabulary import Vocabulary, load_vocabulary
+
+# Property tests judge correctness, not speed: no per-example deadline, so a
+# busy CI machine cannot turn a slow example into a failure.
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -110,7 +110,7 @@ def event_pages(corpus: Corpus) -> dict[str, str]:
 
 
 def site_path(page: str) -> str:
-    """Where MkDocs publishes a page (directory URLs): timeline/index.md -> timeline/, timeline/2021.md -> timeline/2021/."""
+    """Where MkDocs publishes a page: timeline/index.md -> timeline/, timeline/2021.md -> timeline/2021/."""
     return page.removesuffix("index.md") if page.endswith("index.md") else page.removesuffix(".md") + "/"
 
 
