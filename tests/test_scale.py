@@ -77,6 +77,8 @@ def test_a_large_corpus_keeps_the_search_index_to_annotations(
     event = corpus.events[5]
     assert article.title in text  # articles by title
     assert event.title in text and event.places()[0] in text and event.institutions()[0] in text
+    entries = [d for d in index["docs"] if d["location"].startswith(f"articles/{article.id}/")]
+    assert [d["location"] for d in entries] == [f"articles/{article.id}/"]  # one entry an article
     body_sentence = article.blocks[1].segments[0].text.strip()[:60]
     assert body_sentence not in text  # the article text is not indexed
     listings = [
