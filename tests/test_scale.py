@@ -85,3 +85,4 @@ def test_a_large_corpus_keeps_the_search_index_to_annotations(
         d["location"] for d in index["docs"] if d["location"].startswith(("countries/", "procedures/", "tags/"))
     ]
     assert set(listings) == {"countries/", "procedures/"}  # the two short index tables; no per-country lists
+    assert "tags" not in entries[0]  # per-article tags would repeat in every entry; lists do that job

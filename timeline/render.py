@@ -190,7 +190,7 @@ def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
         out[f"articles/{article.id}.md"] = page(
             "article.md.j2",
             article.title,
-            {"tags": article_tags(corpus, article)},
+            None if large else {"tags": article_tags(corpus, article)},
             article=article,
             citing=corpus.citing(article.id),
         )
