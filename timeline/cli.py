@@ -13,7 +13,7 @@ import jinja2
 
 from timeline.freshness import fingerprint, record, up_to_date
 from timeline.importer import ImportRefused, import_article
-from timeline.load import read_seed, read_seeds
+from timeline.load import read_seeds
 from timeline.model import Corpus, build_corpus
 from timeline.problems import Problem
 from timeline.render import TEMPLATES, UnescapedValue, render_site
@@ -163,7 +163,11 @@ def import_main(argv: Sequence[str]) -> int:
     """Import a raw article; refuse to overwrite, and check that the new seed is valid."""
     p = import_parser()
     args = p.parse_args(argv)
-    vocabulary = load_vocabulary()
+    try:
+        vocabulary = load_vocabulary()
+    except VocabularyError as error:
+        report([error.problem])
+        return EXIT_INVALID
     if not args.path.is_file():
         p.error(f"{args.path} is not a file")
     if not args.seeds.is_dir():
@@ -178,14 +182,12 @@ def import_main(argv: Sequence[str]) -> int:
     except ImportRefused as error:
         print(f"build_timeline.py import: error: {error}", file=sys.stderr)
         return EXIT_INVALID
-    seed, problems = read_seed(done.seed, str(done.seed))
-    if seed is not None:
-        others, _ = read_seeds(args.seeds, str(args.seeds))
-        problems += Validator(vocabulary).validate(others)
-    if problems:
-        report(problems)
-        return EXIT_INVALID
     print(f"Created {done.seed} and {done.raw}.")
+    try:
+        load_corpus(args.seeds)  # the same check as --check: the new seed must pass it as it stands
+    except Stop as stop:
+        report(stop.problems)
+        return EXIT_INVALID
     print("Next: check the title and countries, fill in the source, add milestones with evidence,")
     print("delete the suggestion comments you do not need, then run `make check` or `make serve`.")
     return EXIT_OK

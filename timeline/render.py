@@ -103,9 +103,14 @@ TIMELINE_PAGE_LIMIT = 500
 """Above this many events the timeline gets a page per year, so that no page grows without bound."""
 
 
+def split_by_year(corpus: Corpus) -> bool:
+    """Whether the timeline is too long for one page."""
+    return len(corpus.events) > TIMELINE_PAGE_LIMIT
+
+
 def event_pages(corpus: Corpus) -> dict[str, str]:
     """The timeline page (under docs/) that shows each event."""
-    split = len(corpus.events) > TIMELINE_PAGE_LIMIT
+    split = split_by_year(corpus)
     return {e.id: f"timeline/{e.date.year}.md" if split else "timeline/index.md" for e in corpus.events}
 
 
@@ -179,7 +184,7 @@ def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
     unlisted = {"search": {"exclude": True}} if large else None
     out: dict[str, str] = {}
     out["index.md"] = page("home.md.j2", "Pediatric transplantation in Central Asia", firsts=corpus.firsts())
-    if len(corpus.events) > TIMELINE_PAGE_LIMIT:
+    if split_by_year(corpus):
         out["timeline/index.md"] = page("timeline_years.md.j2", "Timeline")
         for year, events in corpus.years():
             out[f"timeline/{year}.md"] = timeline([(year, events)], f"Timeline: {year}", split=True)
@@ -233,10 +238,6 @@ def article_tags(corpus: Corpus, article: Article) -> list[str]:
     procedures = dict.fromkeys(vocabulary.procedures[m.procedure].label for m in article.milestones)
     words = [vocabulary.countries[c].label for c in article.countries] + list(procedures) + list(article.tags)
     return list(dict.fromkeys(words))
-
-
-def _json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def _events_json(head: dict[str, Any], events: list[dict[str, Any]]) -> str:
