@@ -12,7 +12,8 @@ import pytest
 
 from tests.conftest import GOOD_SEED, REPO
 from tests.test_write import snapshot
-from timeline.cli import Stop, generate, github_annotation
+from timeline.build import Stop
+from timeline.cli import generate, github_annotation
 from timeline.problems import Problem
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import REPO
 from timeline.load import read_seeds
-from timeline.model import build_corpus
+from timeline.model import model_seeds
 from timeline.render import render_site
 from timeline.validate import Validator
 from timeline.vocabulary import Vocabulary
@@ -24,7 +24,7 @@ GOLDEN = REPO / "tests" / "golden" / "docs"
 def generated(vocabulary: Vocabulary) -> dict[str, str]:
     seeds, problems = read_seeds(REPO / "seeds", "seeds")
     assert problems + Validator(vocabulary).validate(seeds) == []
-    return render_site(build_corpus(seeds, vocabulary))
+    return render_site(*model_seeds(seeds, vocabulary))
 
 
 def test_generated_files_match_the_golden_files(generated: dict[str, str], request: pytest.FixtureRequest) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.conftest import GOOD_SEED, SeedWriter
 from timeline.load import read_seeds
-from timeline.model import Corpus, build_corpus
+from timeline.model import Block, Corpus, model_seeds
 from timeline.validate import Validator
 from timeline.vocabulary import Vocabulary
 
@@ -26,12 +26,18 @@ def seed_text(*milestones: dict[str, str]) -> str:
     return f"{head}milestones:\n{entries}---\n{body}"
 
 
-def corpus_of(write_seed: SeedWriter, vocabulary: Vocabulary, seeds: dict[str, str]) -> Corpus:
+def modelled(
+    write_seed: SeedWriter, vocabulary: Vocabulary, seeds: dict[str, str]
+) -> tuple[Corpus, dict[str, tuple[Block, ...]]]:
     for name, text in seeds.items():
         folder = write_seed(name, text).parent
     loaded, problems = read_seeds(folder)
     assert problems + Validator(vocabulary).validate(loaded) == []
-    return build_corpus(loaded, vocabulary)
+    return model_seeds(loaded, vocabulary)
+
+
+def corpus_of(write_seed: SeedWriter, vocabulary: Vocabulary, seeds: dict[str, str]) -> Corpus:
+    return modelled(write_seed, vocabulary, seeds)[0]
 
 
 def test_order_is_earliest_then_latest_then_id(write_seed: SeedWriter, vocabulary: Vocabulary) -> None:
@@ -108,12 +114,12 @@ def test_firsts_keep_the_earliest(write_seed: SeedWriter, vocabulary: Vocabulary
 def test_body_blocks_mark_each_quote_once(write_seed: SeedWriter, vocabulary: Vocabulary) -> None:
     text = seed_text({"id": "one", "date": "2024"}, {"id": "two", "date": "2024"})
     text = text.replace("A second paragraph.", "## A heading\n\n<b>raw</b> text")
-    article = corpus_of(write_seed, vocabulary, {"a.md": text}).articles[0]
-    assert [b.heading for b in article.blocks] == [False, True, False]
-    first = article.blocks[0].segments
+    blocks = modelled(write_seed, vocabulary, {"a.md": text})[1]["a"]
+    assert [b.heading for b in blocks] == [False, True, False]
+    first = blocks[0].segments
     assert [(s.text, s.marked, s.anchors, s.closes) for s in first] == [
         ("In Tashkent, ", False, (), ()),
         ('the first "test" transplant was performed', True, ("evidence-one", "evidence-two"), ("one", "two")),
         (" on a child.", False, (), ()),
     ]
-    assert article.blocks[2].segments[0].text == "<b>raw</b> text"
+    assert blocks[2].segments[0].text == "<b>raw</b> text"

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import GOOD_SEED, SeedWriter
 from timeline.load import read_seeds
-from timeline.model import build_corpus
+from timeline.model import model_seeds
 from timeline.render import UnescapedValue, environment, render_site, timeline_data
 from timeline.validate import Validator
 from timeline.vocabulary import Vocabulary
@@ -21,7 +21,7 @@ from timeline.vocabulary import Vocabulary
 def site_for(write_seed: SeedWriter, vocabulary: Vocabulary, text: str) -> dict[str, str]:
     seeds, problems = read_seeds(write_seed("a.md", text).parent)
     assert problems + Validator(vocabulary).validate(seeds) == []
-    return render_site(build_corpus(seeds, vocabulary))
+    return render_site(*model_seeds(seeds, vocabulary))
 
 
 @pytest.mark.parametrize("source", ["{{ value }}", "{{ value|safe }}", "{{ value|e }}x{{ value }}"])
@@ -97,6 +97,6 @@ def test_schema_is_published_with_the_vocabularies(write_seed: SeedWriter, vocab
 
 def test_rendering_is_deterministic(write_seed: SeedWriter, vocabulary: Vocabulary) -> None:
     seeds, _ = read_seeds(write_seed("a.md", GOOD_SEED).parent)
-    corpus = build_corpus(seeds, vocabulary)
-    assert render_site(corpus) == render_site(corpus)
+    corpus, texts = model_seeds(seeds, vocabulary)
+    assert render_site(corpus, texts) == render_site(corpus, texts)
     assert timeline_data(corpus) == timeline_data(corpus)

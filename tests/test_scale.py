@@ -16,7 +16,7 @@ from tests.conftest import REPO
 from tests.test_site import build, prepare
 from timeline import render
 from timeline.load import read_seeds
-from timeline.model import build_corpus
+from timeline.model import model_seeds
 from timeline.render import TIMELINE_PAGE_LIMIT
 from timeline.validate import Validator
 from timeline.vocabulary import Vocabulary
@@ -59,14 +59,14 @@ def test_a_large_corpus_keeps_the_search_index_to_annotations(
     monkeypatch.setattr(render, "FULL_TEXT_SEARCH_LIMIT", 50)
     seeds, problems = read_seeds(tmp_path / "seeds")
     assert problems + Validator(vocabulary).validate(seeds) == []
-    corpus = build_corpus(seeds, vocabulary)
+    corpus, texts = model_seeds(seeds, vocabulary)
     config = prepare(REPO / "tests" / "fixtures" / "empty-seeds", tmp_path / "work")
     docs = config.parent / "docs"
     (docs / ".timeline-manifest.json").unlink()
     for name in [p for p in docs.rglob("*") if p.is_file() and p.parent != docs / "stylesheets"]:
         if name.name not in ("authoring.md", "tags.md", "timeline.js"):
             name.unlink()
-    write_docs(docs, render.render_site(corpus))
+    write_docs(docs, render.render_site(corpus, texts))
     env = os.environ | {"NO_MKDOCS_2_WARNING": "1"}
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(tmp_path / "site")]
     result = subprocess.run(command, capture_output=True, text=True, env=env)
@@ -79,7 +79,7 @@ def test_a_large_corpus_keeps_the_search_index_to_annotations(
     assert event.title in text and event.places()[0] in text and event.institutions()[0] in text
     entries = [d for d in index["docs"] if d["location"].startswith(f"articles/{article.id}/")]
     assert [d["location"] for d in entries] == [f"articles/{article.id}/"]  # one entry an article
-    body_sentence = article.blocks[1].segments[0].text.strip()[:60]
+    body_sentence = texts[article.id][1].segments[0].text.strip()[:60]
     assert body_sentence not in text  # the article text is not indexed
     listings = [
         d["location"] for d in index["docs"] if d["location"].startswith(("countries/", "procedures/", "tags/"))

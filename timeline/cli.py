@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2
 
+from timeline import build
+from timeline.build import Outcome, Stop, check, compile_seeds, seed_names, template_location
 from timeline.freshness import fingerprint, record, up_to_date
 from timeline.importer import ImportRefused, import_article
-from timeline.load import read_seeds
 from timeline.model import Corpus, build_corpus
 from timeline.problems import Problem
-from timeline.render import TEMPLATES, UnescapedValue, render_site
+from timeline.render import TEMPLATES
 from timeline.schema import annotation_schema, schema_json
-from timeline.validate import Validator, is_id
-from timeline.vocabulary import VocabularyError, load_vocabulary
-from timeline.write import MANIFEST, WriteError, WriteReport, write_docs
+from timeline.validate import is_id
+from timeline.vocabulary import Vocabulary, VocabularyError, load_vocabulary
+from timeline.write import MANIFEST, WriteError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -60,52 +61,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     return build_main(arguments)
 
 
-class Stop(Exception):
-    """The run cannot go on; ``problems`` or ``message`` say why."""
-
-    def __init__(self, problems: list[Problem] | None = None, message: str = "") -> None:
-        super().__init__(message or f"{len(problems or [])} problems")
-        self.problems = problems or []
-        self.message = message
-
-
-def load_corpus(seeds_dir: Path) -> Corpus:
-    """Read and validate every seed; raise Stop with every problem if any."""
+def _vocabulary() -> Vocabulary:
     try:
-        vocabulary = load_vocabulary()
+        return load_vocabulary()
     except VocabularyError as error:
         raise Stop([error.problem]) from error
-    seeds, problems = read_seeds(seeds_dir, str(seeds_dir))
-    problems += Validator(vocabulary).validate(seeds)
+
+
+def load_corpus(seeds_dir: Path, jobs: int | None = None) -> Corpus:
+    """Read and validate every seed; raise Stop with every problem if any."""
+    vocabulary = _vocabulary()
+    results = compile_seeds(seeds_dir, vocabulary, seed_names(seeds_dir), jobs=jobs or os.cpu_count() or 1)
+    problems = check(results)
     if problems:
         raise Stop(problems)
-    return build_corpus(seeds, vocabulary)
+    return build_corpus((r.article for r in results if r.article is not None), vocabulary)
 
 
-def generate(seeds_dir: Path, docs_dir: Path, templates: Path = TEMPLATES) -> tuple[Corpus, WriteReport]:
+def generate(seeds_dir: Path, docs_dir: Path, templates: Path = TEMPLATES, jobs: int | None = None) -> Outcome:
     """The whole pipeline: seeds in, generated pages written; raise Stop and write nothing on failure."""
-    corpus = load_corpus(seeds_dir)
+    vocabulary = _vocabulary()
     try:
-        files = render_site(corpus, templates)
-    except (jinja2.TemplateError, UnescapedValue, ValueError) as error:
+        return build.generate(seeds_dir, docs_dir, vocabulary, templates, jobs)
+    except jinja2.TemplateError as error:  # a template that does not even load
         raise Stop(message=f"{template_location(error)}: template error: {error}; docs/ is unchanged") from error
-    try:
-        return corpus, write_docs(docs_dir, files)
     except WriteError as error:
         raise Stop(message=str(error)) from error
-
-
-def template_location(error: BaseException) -> str:
-    """``templates/x.md.j2:LINE`` of the template frame nearest the error, for whoever edits it."""
-    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
-        return f"{error.filename}:{error.lineno}"
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(".j2")]
-    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "templates"
 
 
 def build_main(argv: Sequence[str]) -> int:
     """Validate the seeds and write the generated pages."""
     args = parser().parse_args(argv)
+    # A short-lived process that builds a large, acyclic model: collecting
+    # garbage as often as a long-running one would costs a third of a run.
+    gc.set_threshold(200_000, 50, 50)
     if not args.seeds.is_dir():
         print(f"build_timeline.py: error: the seeds folder {args.seeds} does not exist", file=sys.stderr)
         return EXIT_USAGE
@@ -124,8 +113,8 @@ def build_main(argv: Sequence[str]) -> int:
             if not args.quiet:
                 print(f"Nothing changed since the last run: {args.docs}/ is up to date.")
             return EXIT_OK
-        corpus, result = generate(args.seeds, args.docs)
-        record(inputs, args.docs, [*result.files, MANIFEST])
+        outcome = generate(args.seeds, args.docs)
+        record(inputs, args.docs, [*outcome.report.files, MANIFEST])
     except Stop as stop:
         if stop.problems:
             report(stop.problems)
@@ -133,14 +122,15 @@ def build_main(argv: Sequence[str]) -> int:
             print(f"build_timeline.py: error: {stop.message}", file=sys.stderr)
         return EXIT_INVALID
     if not args.quiet:
-        print(summary(corpus, result, args.docs))
+        print(summary(outcome, args.docs))
     return EXIT_OK
 
 
-def summary(corpus: Corpus, result: WriteReport, docs_dir: Path) -> str:
+def summary(outcome: Outcome, docs_dir: Path) -> str:
     """One line on what a run did."""
+    result = outcome.report
     return (
-        f"{_count(len(corpus.articles), 'article')}, {_count(len(corpus.events), 'event')}: "
+        f"{_count(outcome.articles, 'article')}, {_count(outcome.events, 'event')}: "
         f"{_count(len(result.written), 'file')} written, {len(result.removed)} removed, "
         f"{result.unchanged} unchanged in {docs_dir}/"
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -158,8 +159,13 @@ def _point_parts(point: Point) -> tuple[DatePart, ...]:
     return (core,)
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_date(text: str) -> Date:
-    """Read an EDTF level 0 or 1 date, or raise DateError saying what to write instead."""
+    """Read an EDTF level 0 or 1 date, or raise DateError saying what to write instead.
+
+    Memoised: a corpus repeats a few thousand date strings across its
+    milestones, and a Date is immutable, so every repeat can share one.
+    """
     text = text.strip()
     if not text:
         raise DateError(f"expected an EDTF date such as {EXAMPLES}, got an empty value")

@@ -32,22 +32,20 @@ _LINE_START = frozenset("?~:=")
 _URL_FORBIDDEN = re.compile(r"[\s<>\"'`\\\x00-\x1f\x7f]")
 
 
-def _inline_table() -> dict[int, str | None]:
-    """One pass that drops controls, backslash-escapes Markdown and HTML-escapes.
+_INLINE_REPLACEMENTS = (
+    *((c, "\\" + c) for c in "\\`*_{}[]()#+-.!|"),
+    *((c, html.escape(c, quote=True)) for c in "&<>\"'"),
+)
+"""Backslash-escape Markdown, then HTML-escape, in this order.
 
-    The two escapings never meet (no Markdown-special character is an HTML one),
-    so mapping each character once equals applying one after the other.
-    """
-    table: dict[int, str | None] = {ord(c): "\\" + c for c in "\\`*_{}[]()#+-.!|"}
-    table.update({ord(c): html.escape(c, quote=True) for c in "&<>\"'"})
-    for code in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, 0xFFFE, 0xFFFF]:
-        table[code] = None
-    table.update(dict.fromkeys(range(0xD800, 0xE000)))
-    return table
-
-
-_INLINE = _inline_table()
-_MESSY_SPACE = re.compile(r"\s\s|[^\S ]")
+The backslash goes first so that no escape is escaped twice, and ``&`` goes
+first among the HTML characters for the same reason; the HTML references add
+``#`` and ``;`` only after ``#`` was handled. One ``str.replace`` per character
+that occurs is many times faster than ``str.translate`` with a table; the
+test suite checks the result against the rules spelled out step by step.
+"""
+_UNCLEAN = re.compile(rf"\s\s|[^\S ]|{CONTROLS.pattern}")
+"""White space other than single spaces, or a control: text that needs cleaning first."""
 
 
 def inline_text(value: str) -> Escaped:
@@ -56,9 +54,12 @@ def inline_text(value: str) -> Escaped:
     White space collapses to single spaces but is kept at the ends, so that
     pieces of one paragraph (text, then a highlighted quote) join as written.
     """
-    if _MESSY_SPACE.search(value) or CONTROLS.search(value):
+    if _UNCLEAN.search(value):
         value = _SPACE.sub(" ", CONTROLS.sub("", value))
-    text = value.translate(_INLINE)
+    text = value
+    for special, replacement in _INLINE_REPLACEMENTS:
+        if special in text:
+            text = text.replace(special, replacement)
     # Once escaped, a value is one line, so only its first character can
     # start a line: there, '???' opens a collapsible block and '~~~' a code
     # fence, and neither can be backslash-escaped. A character reference can.

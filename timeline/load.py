@@ -25,7 +25,26 @@ Value: TypeAlias = str | list["Value"] | dict[str, "Value"] | None
 FieldPath = tuple[str | int, ...]
 
 _NULL_TAG = "tag:yaml.org,2002:null"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR_TAG = "tag:yaml.org,2002:str"
+_NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """libyaml's composer without YAML 1.1 typing: every scalar is text, or null when empty.
+
+    Values stay strings anyway (``validate`` types them), so running PyYAML's
+    regular expressions over every scalar to guess bools and ints would only
+    cost time: half of reading a seed. Null is recognised exactly as PyYAML
+    does, so an empty value still means "not given".
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _NULL_TAG if implicit[0] and value in _NULL_WORDS else _STR_TAG
+        if kind is yaml.SequenceNode:
+            return yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
+        return yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
 
 
 @dataclass(frozen=True)

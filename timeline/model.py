@@ -6,7 +6,9 @@ never YAML.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,6 +23,7 @@ from timeline.vocabulary import Vocabulary
 
 __all__ = [
     "Article",
+    "ArticleRef",
     "Block",
     "Corpus",
     "Date",
@@ -29,7 +32,10 @@ __all__ = [
     "Segment",
     "Source",
     "Version",
+    "article_text",
+    "build_article",
     "build_corpus",
+    "model_seeds",
 ]
 
 
@@ -46,11 +52,26 @@ class Source:
 
 
 @dataclass(frozen=True)
+class ArticleRef:
+    """What a citation shows of its article: pages that list events see no more than this.
+
+    Keeping it small keeps an event's pages independent of the rest of the
+    article, so that editing a summary or the text re-renders the article's
+    own page and nothing else (see ``build``).
+    """
+
+    id: str
+    title: str
+    outlet: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
 class Milestone:
     """One claim of one article, tied to a verbatim quote."""
 
     id: str
-    article_id: str
+    article: ArticleRef
     date: Date
     inferred: bool
     """True when the date is reasoned from the text rather than printed in it."""
@@ -62,6 +83,13 @@ class Milestone:
     kind: str
     title: str
     evidence: str
+    fingerprint: str = field(default="", compare=False, repr=False)
+    """A digest of everything above: pages that list the milestone's event are re-rendered when it changes."""
+
+    @property
+    def article_id(self) -> str:
+        """The id of the article that makes the claim."""
+        return self.article.id
 
     @property
     def anchor(self) -> str:
@@ -100,8 +128,12 @@ class Article:
     tags: tuple[str, ...]
     summary: str | None
     milestones: tuple[Milestone, ...]
-    blocks: tuple[Block, ...]
     seed_path: str
+
+    @property
+    def citing_count(self) -> int:
+        """How many timeline events cite the article: one per milestone id."""
+        return len({m.id for m in self.milestones})
 
 
 @dataclass(frozen=True)
@@ -173,15 +205,11 @@ class Corpus:
     """In timeline order."""
     vocabulary: Vocabulary
     _by_id: dict[str, Article] = field(init=False, repr=False, compare=False)
-    _citing: dict[str, list[Event]] = field(init=False, repr=False, compare=False)
+    _index: _Index = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        citing: dict[str, list[Event]] = defaultdict(list)
-        for event in self.events:
-            for article_id in dict.fromkeys(c.article_id for c in event.citations):
-                citing[article_id].append(event)
         object.__setattr__(self, "_by_id", {a.id: a for a in self.articles})
-        object.__setattr__(self, "_citing", dict(citing))
+        object.__setattr__(self, "_index", _Index(self.events, self.vocabulary.region))
 
     def article(self, article_id: str) -> Article:
         """The article with that id."""
@@ -189,40 +217,59 @@ class Corpus:
 
     def years(self) -> list[tuple[int, list[Event]]]:
         """Events grouped by the year they sort under, in order."""
-        groups: dict[int, list[Event]] = defaultdict(list)
-        for event in self.events:
-            groups[event.date.year].append(event)
-        return sorted(groups.items())
+        return [(year, list(events)) for year, events in sorted(self._index.years.items())]
 
     def events_in(self, country: str) -> list[Event]:
         """Events that any source files under ``country``, in timeline order."""
-        return [e for e in self.events if country in e.countries()]
+        return list(self._index.countries.get(country, ()))
 
     def events_of(self, procedure: str) -> list[Event]:
         """Events that any source files under ``procedure``, in timeline order."""
-        return [e for e in self.events if any(v.procedure == procedure for v in e.versions)]
+        return list(self._index.procedures.get(procedure, ()))
 
     def firsts(self) -> dict[tuple[str, str], Event]:
         """The earliest recorded first for each (country, procedure)."""
-        found: dict[tuple[str, str], Event] = {}
-        for event in self.events:
-            if event.main.kind == "first":
-                found.setdefault((event.main.country, event.main.procedure), event)
-        return found
+        return dict(self._index.firsts)
 
     def countries_with_pages(self) -> list[str]:
         """The region's countries, then any other country an event is filed under."""
-        others = sorted({c for e in self.events for c in e.countries()} - set(self.vocabulary.region))
-        return [*self.vocabulary.region, *others]
+        return list(self._index.country_pages)
 
     def citing(self, article_id: str) -> list[Event]:
         """Events that cite the article, in timeline order."""
-        return self._citing.get(article_id, [])
+        return list(self._index.citing.get(article_id, ()))
 
 
-def build_corpus(seeds: Iterable[Seed], vocabulary: Vocabulary) -> Corpus:
-    """Turn validated seeds into the model; validation must have passed."""
-    articles = sorted((_article(seed) for seed in seeds), key=lambda a: a.id)
+class _Index:
+    """The events by year, country, procedure and citing article, built in one pass.
+
+    Pages ask for these many times over (every country page, every index), so
+    they are worked out once per corpus.
+    """
+
+    def __init__(self, events: tuple[Event, ...], region: tuple[str, ...]) -> None:
+        self.years: dict[int, list[Event]] = defaultdict(list)
+        self.countries: dict[str, list[Event]] = defaultdict(list)
+        self.procedures: dict[str, list[Event]] = defaultdict(list)
+        self.citing: dict[str, list[Event]] = defaultdict(list)
+        self.firsts: dict[tuple[str, str], Event] = {}
+        for event in events:
+            self.years[event.date.year].append(event)
+            for country in event.countries():
+                self.countries[country].append(event)
+            for procedure in dict.fromkeys(v.procedure for v in event.versions):
+                self.procedures[procedure].append(event)
+            for article_id in dict.fromkeys(c.article_id for c in event.citations):
+                self.citing[article_id].append(event)
+            if event.main.kind == "first":
+                self.firsts.setdefault((event.main.country, event.main.procedure), event)
+        others = sorted(set(self.countries) - set(region))
+        self.country_pages = (*region, *others)
+
+
+def build_corpus(articles: Iterable[Article], vocabulary: Vocabulary) -> Corpus:
+    """Merge the articles' milestones into events; validation must have passed."""
+    articles = sorted(articles, key=lambda a: a.id)
     by_id: dict[str, list[Milestone]] = defaultdict(list)
     for article in articles:
         for milestone in article.milestones:
@@ -231,7 +278,17 @@ def build_corpus(seeds: Iterable[Seed], vocabulary: Vocabulary) -> Corpus:
     return Corpus(tuple(articles), tuple(events), vocabulary)
 
 
+def model_seeds(seeds: Iterable[Seed], vocabulary: Vocabulary) -> tuple[Corpus, dict[str, tuple[Block, ...]]]:
+    """The corpus of validated seeds and every article's text, by article id, in one call."""
+    articles = [(seed, build_article(seed)) for seed in seeds]
+    texts = {article.id: article_text(seed, article) for seed, article in articles}
+    return build_corpus((article for _, article in articles), vocabulary), texts
+
+
 def _event(event_id: str, cited: list[Milestone]) -> Event:
+    if len(cited) == 1:  # most events have one source
+        (only,) = cited
+        return Event(event_id, (Version(only.date, only.country, only.procedure, only.kind, (only,)),), (only,))
     groups: dict[tuple[str, str, str, str], list[Milestone]] = defaultdict(list)
     for milestone in cited:
         groups[(milestone.date.edtf, milestone.country, milestone.procedure, milestone.kind)].append(milestone)
@@ -249,7 +306,8 @@ def _text(meta: dict[str, Value], key: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _article(seed: Seed) -> Article:
+def build_article(seed: Seed) -> Article:
+    """The article of one validated seed, without its text (see ``article_text``)."""
     meta = seed.meta
     article_id = article_id_of(seed)
     source_meta = cast(dict[str, Value], meta.get("source") or {})
@@ -262,26 +320,36 @@ def _article(seed: Seed) -> Article:
         language=_text(source_meta, "language") or "en",
         raw=_text(source_meta, "raw"),
     )
+    title = cast(str, meta["title"]).strip()
+    reference = ArticleRef(article_id, title, source.outlet, source.url)
     milestones = tuple(
-        _milestone(cast(dict[str, Value], m), article_id) for m in cast(list[Value], meta.get("milestones") or [])
+        _milestone(cast(dict[str, Value], m), reference) for m in cast(list[Value], meta.get("milestones") or [])
     )
     return Article(
         id=article_id,
-        title=cast(str, meta["title"]).strip(),
+        title=title,
         source=source,
         countries=tuple(cast(list[str], meta["countries"])),
         tags=tuple(cast(list[str], meta.get("tags") or [])),
         summary=_text(meta, "summary"),
         milestones=milestones,
-        blocks=_blocks(seed.body, milestones),
         seed_path=seed.path,
     )
 
 
-def _milestone(meta: dict[str, Value], article_id: str) -> Milestone:
+def article_text(seed: Seed, article: Article) -> tuple[Block, ...]:
+    """The body of the article's seed as blocks, with every evidence quote highlighted.
+
+    Apart from the article, so that the pages listing events never hold the
+    text of every article, and a run can keep articles it did not re-read.
+    """
+    return _blocks(seed.body, article.milestones)
+
+
+def _milestone(meta: dict[str, Value], article: ArticleRef) -> Milestone:
     return Milestone(
         id=cast(str, meta["id"]),
-        article_id=article_id,
+        article=article,
         date=parse_date(cast(str, meta["date"])),
         inferred=meta.get("date_basis") == "inferred",
         date_note=_text(meta, "date_note"),
@@ -292,6 +360,10 @@ def _milestone(meta: dict[str, Value], article_id: str) -> Milestone:
         kind=cast(str, meta["kind"]),
         title=cast(str, meta["title"]).strip(),
         evidence=cast(str, meta["evidence"]).strip(),
+        fingerprint=hashlib.sha1(
+            json.dumps([article.id, article.title, article.outlet, article.url, meta], sort_keys=True).encode(),
+            usedforsecurity=False,
+        ).hexdigest(),
     )
 
 
@@ -334,6 +406,9 @@ def _blocks(body: str, milestones: tuple[Milestone, ...]) -> tuple[Block, ...]:
 
 def _segments(body: str, start: int, end: int, spans: list[tuple[int, int, str, str]]) -> tuple[Segment, ...]:
     """Cut ``body[start:end]`` where highlighted quotes begin or end."""
+    spans = [span for span in spans if span[0] <= end and span[1] >= start]
+    if not spans:  # most paragraphs quote nothing
+        return (Segment(body[start:end], False),) if end > start else ()
     cuts = {start, end}
     for low, high, _, _ in spans:
         for cut in (low, high):

@@ -15,7 +15,8 @@ from typing import Any
 # MkDocs loads hooks by path; make the package importable from a checkout.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from timeline.cli import Stop, generate, summary
+from timeline.build import Stop
+from timeline.cli import generate, summary
 
 
 def on_pre_build(config: Any) -> None:
@@ -24,12 +25,12 @@ def on_pre_build(config: Any) -> None:
     seeds = root / "seeds"
     docs = Path(config["docs_dir"])
     try:
-        corpus, result = generate(seeds, docs)
+        outcome = generate(seeds, docs)
     except Stop as stop:
         lines = [str(p) for p in sorted(stop.problems, key=lambda p: p.sort_key)] or [stop.message]
         print(
             "\n".join(["", "The seeds have problems; still serving the last good pages:", *lines, ""]), file=sys.stderr
         )
         return
-    if result.written or result.removed:
-        print(summary(corpus, result, docs), file=sys.stderr)
+    if outcome.report.written or outcome.report.removed:
+        print(summary(outcome, docs), file=sys.stderr)

@@ -10,8 +10,13 @@ macros, so Jinja's autoescape (on, as a backstop) never changes them; the
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +25,9 @@ from markupsafe import Markup
 
 from timeline.dates import Date, parse_date
 from timeline.escape import CONTROLS, Escaped, attribute, inline_text, link_target
-from timeline.model import Article, Corpus, Event
+from timeline.model import Article, Block, Corpus, Event
 from timeline.schema import annotation_schema, schema_json
+from timeline.vocabulary import Vocabulary
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -66,9 +72,12 @@ def _relative_prefix(value: str) -> Escaped:
     return Escaped(text)
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def _identifier(value: str) -> Escaped:
     text = str(value)
-    if not text or not all(c.isascii() and (c.isalnum() or c in "-_") for c in text):
+    if not _IDENTIFIER.fullmatch(text):
         raise ValueError(f"refusing to use {text!r} as an anchor or file name")
     return Escaped(text)
 
@@ -129,41 +138,188 @@ LEGEND = [
 """Examples shown in the timeline's key to date styles."""
 
 
-def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
-    """Return every generated file under ``docs/``, keyed by its relative path."""
-    env = environment(templates)
-    date_template = env.get_template("_date.md.j2")
-    dates: dict[str, Markup] = {}
+@dataclass(frozen=True)
+class Page:
+    """One generated file: where it goes, a digest of all it shows, and how to render it."""
 
-    def date_markup(date: Date) -> Markup:
+    path: str
+    key: str | None
+    """Equal keys mean equal text (within one version of code, templates and vocabulary);
+    None for small pages that are cheaper to render than to key."""
+    render: Callable[[], str] = field(compare=False, repr=False)
+    weight: int = 1
+    """Roughly how long it takes to render, in events shown: the longest are started first."""
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha1(json.dumps(parts, ensure_ascii=False).encode(), usedforsecurity=False).hexdigest()
+
+
+_PENDING_LINK = re.compile("\x00([A-Za-z0-9_-]+)\x00")
+"""An event link left open: NUL never survives an escaping filter, so no seed can forge one."""
+
+
+def link_events(text: str, pages: dict[str, str]) -> str:
+    """Fill in the event links of a page rendered before the timeline was laid out."""
+    return _PENDING_LINK.sub(lambda found: f"{pages[found[1]]}#{found[1]}", text)
+
+
+class Renderer:
+    """The Jinja environment of one run, with the pieces every page shares rendered once.
+
+    Article pages can be rendered before the corpus is known (in parallel, as
+    each seed is read): their links to events stay open until ``link_events``
+    fills them in. Every other page comes from ``pages``, keyed so that a run
+    renders only the pages whose inputs changed.
+    """
+
+    def __init__(self, vocabulary: Vocabulary, templates: Path = TEMPLATES, large: bool = False) -> None:
+        self.vocabulary = vocabulary
+        self.large = large
+        self.env = environment(templates)
+        self._dates: dict[str, Markup] = {}
+        self._date_template = self.env.get_template("_date.md.j2")
+        self._event_pages: dict[str, str] | None = None
+        self.env.globals["date_markup"] = self._date_markup
+        self.env.globals["event_href"] = self._event_href
+        # A corpus this large would make a search index too heavy for a reader's
+        # browser: article text, quotes and notes then stay out of it (titles,
+        # dates, places and institutions stay in), as do the listing pages.
+        self.env.globals["large_corpus"] = large
+        self.context: dict[str, Any] = {
+            "countries": vocabulary.countries,
+            "procedures": vocabulary.procedures,
+            "kinds": vocabulary.kinds,
+        }
+
+    def _date_markup(self, date: Date) -> Markup:
         """The date's markup from _date.md.j2, rendered once per EDTF string."""
-        if date.edtf not in dates:
+        if date.edtf not in self._dates:
             # A template's output is escaped value by value (finalize), so it is markup.
-            dates[date.edtf] = Markup(date_template.render(d=date).rstrip("\n"))  # noqa: S704
-        return dates[date.edtf]
+            self._dates[date.edtf] = Markup(self._date_template.render(d=date).rstrip("\n"))  # noqa: S704
+        return self._dates[date.edtf]
 
-    env.globals["date_markup"] = date_markup
-    vocabulary = corpus.vocabulary
-    context: dict[str, Any] = {
-        "corpus": corpus,
-        "countries": vocabulary.countries,
-        "procedures": vocabulary.procedures,
-        "kinds": vocabulary.kinds,
-    }
+    def _event_href(self, event_id: str) -> Escaped:
+        anchor = _identifier(event_id)
+        if self._event_pages is None:
+            return Escaped(f"\x00{anchor}\x00")
+        return Escaped(f"{self._event_pages[event_id]}#{anchor}")
 
-    def page(template: str, title: str, extra: dict[str, Any] | None = None, **values: Any) -> str:
-        text = env.get_template(template).render(context | values)
+    def page(self, template: str, title: str, extra: dict[str, Any] | None = None, **values: Any) -> str:
+        """Front matter and the rendered template."""
+        text = self.env.get_template(template).render(self.context | values)
         return front_matter(title, extra) + text
 
-    pages = event_pages(corpus)
-    env.globals["event_href"] = lambda event_id: Escaped(f"{pages[event_id]}#{_identifier(event_id)}")
+    def article_page(self, article: Article, text: tuple[Block, ...]) -> str:
+        """The article's page, its links to events left open (see ``link_events``)."""
+        return self.page(
+            "article.md.j2",
+            article.title,
+            None if self.large else {"tags": article_tags(self.vocabulary, article)},
+            article=article,
+            text=text,
+            citing=article.citing_count,
+        )
 
-    def timeline(years: list[tuple[int, list[Event]]], title: str, split: bool) -> str:
+    def pages(self, corpus: Corpus) -> list[Page]:
+        """Every generated file but the article pages, each with its key."""
+        vocabulary = self.vocabulary
+        pages = event_pages(corpus)
+        self._event_pages = pages
+        self.context["corpus"] = corpus
+        macros: Any = self.env.get_template("_macros.md.j2").make_module(self.context)
+        lines: dict[str, Markup] = {}
+
+        def event_line(event: Event) -> Markup:
+            """The macro's line for the event, rendered once: each country and procedure page lists it."""
+            if event.id not in lines:
+                lines[event.id] = macros.event_line(event, "../")
+            return lines[event.id]
+
+        self.env.globals["event_line"] = event_line
+        keys = {e.id: _digest(pages[e.id], [c.fingerprint for c in e.citations]) for e in corpus.events}
+        counts = (len(corpus.events), len(corpus.articles))
+        unlisted = {"search": {"exclude": True}} if self.large else None
+        firsts = corpus.firsts()
+        out: list[Page] = []
+
+        def add(path: str, key: str | None, render: Callable[[], str], weight: int = 1) -> None:
+            out.append(Page(path, None if key is None else _digest(path, key), render, weight))
+
+        title = "Pediatric transplantation in Central Asia"
+        add("index.md", None, lambda: self.page("home.md.j2", title, firsts=firsts))
+        if split_by_year(corpus):
+            add("timeline/index.md", None, lambda: self.page("timeline_years.md.j2", "Timeline"))
+            for year, events in corpus.years():
+                add(
+                    f"timeline/{year}.md",
+                    _digest(counts, [keys[e.id] for e in events]),
+                    functools.partial(self._timeline, corpus, [(year, events)], f"Timeline: {year}", True),
+                    len(events),
+                )
+        else:
+            add(
+                "timeline/index.md",
+                _digest(counts, [keys[e.id] for e in corpus.events]),
+                functools.partial(self._timeline, corpus, corpus.years(), "Timeline", False),
+                len(corpus.events),
+            )
+        listing = [
+            (a.id, a.title, a.source.outlet, a.source.published.edtf if a.source.published else None, a.citing_count)
+            for a in corpus.articles
+        ]
+        add("articles/index.md", _digest(listing), lambda: self.page("articles.md.j2", "Articles"), len(listing) // 10)
+        country_codes = corpus.countries_with_pages()
+        add("countries/index.md", None, lambda: self.page("countries.md.j2", "Countries", codes=country_codes))
+        for code in country_codes:
+            events = corpus.events_in(code)
+            add(
+                f"countries/{code.lower()}.md",
+                _digest([keys[e.id] for e in events]),
+                functools.partial(
+                    self.page,
+                    "country.md.j2",
+                    vocabulary.countries[code].label,
+                    unlisted,
+                    code=code,
+                    events=events,
+                    firsts={p: e for (c, p), e in firsts.items() if c == code},
+                ),
+                len(events) // 4,
+            )
+        add(
+            "procedures/index.md",
+            None,
+            lambda: self.page("procedures.md.j2", "Procedures", codes=list(vocabulary.procedures)),
+        )
+        for code in vocabulary.procedures:
+            events = corpus.events_of(code)
+            add(
+                f"procedures/{code}.md",
+                _digest([keys[e.id] for e in events]),
+                functools.partial(
+                    self.page,
+                    "procedure.md.j2",
+                    vocabulary.procedures[code].label.capitalize(),
+                    unlisted,
+                    code=code,
+                    events=events,
+                    firsts={c: e for (c, p), e in firsts.items() if p == code},
+                ),
+                len(events) // 4,
+            )
+        add("vocabularies.md", None, lambda: self.page("vocabularies.md.j2", "Vocabularies"))
+        add("data/timeline.json", _digest(list(keys.values())), lambda: timeline_json(corpus), len(keys) // 4)
+        add("data/annotation.schema.json", None, lambda: schema_json(annotation_schema(vocabulary)))
+        return out
+
+    def _timeline(self, corpus: Corpus, years: list[tuple[int, list[Event]]], title: str, split: bool) -> str:
         shown = [event for _, events in years for event in events]
         used = {
             field: {getattr(v, field) for e in shown for v in e.versions} for field in ("country", "procedure", "kind")
         }
-        return page(
+        vocabulary = self.vocabulary
+        return self.page(
             "timeline.md.j2",
             title,
             years=years,
@@ -176,68 +332,32 @@ def render_site(corpus: Corpus, templates: Path = TEMPLATES) -> dict[str, str]:
             filter_kinds=[k for k in vocabulary.kinds if k in used["kind"]],
         )
 
-    # A corpus this large would make a search index too heavy for a reader's
-    # browser: article text, quotes and notes then stay out of it (titles,
-    # dates, places and institutions stay in), as do the listing pages.
-    large = len(corpus.articles) > FULL_TEXT_SEARCH_LIMIT
-    env.globals["large_corpus"] = large
-    unlisted = {"search": {"exclude": True}} if large else None
-    out: dict[str, str] = {}
-    out["index.md"] = page("home.md.j2", "Pediatric transplantation in Central Asia", firsts=corpus.firsts())
-    if split_by_year(corpus):
-        out["timeline/index.md"] = page("timeline_years.md.j2", "Timeline")
-        for year, events in corpus.years():
-            out[f"timeline/{year}.md"] = timeline([(year, events)], f"Timeline: {year}", split=True)
-    else:
-        out["timeline/index.md"] = timeline(corpus.years(), "Timeline", split=False)
-    out["articles/index.md"] = page("articles.md.j2", "Articles")
-    for article in corpus.articles:
-        out[f"articles/{article.id}.md"] = page(
-            "article.md.j2",
-            article.title,
-            None if large else {"tags": article_tags(corpus, article)},
-            article=article,
-            citing=corpus.citing(article.id),
-        )
-    country_codes = corpus.countries_with_pages()
-    out["countries/index.md"] = page("countries.md.j2", "Countries", codes=country_codes)
-    firsts = corpus.firsts()
-    for code in country_codes:
-        out[f"countries/{code.lower()}.md"] = page(
-            "country.md.j2",
-            vocabulary.countries[code].label,
-            unlisted,
-            code=code,
-            events=corpus.events_in(code),
-            firsts={p: e for (c, p), e in firsts.items() if c == code},
-        )
-    out["procedures/index.md"] = page("procedures.md.j2", "Procedures", codes=list(vocabulary.procedures))
-    for code in vocabulary.procedures:
-        out[f"procedures/{code}.md"] = page(
-            "procedure.md.j2",
-            vocabulary.procedures[code].label.capitalize(),
-            unlisted,
-            code=code,
-            events=corpus.events_of(code),
-            firsts={c: e for (c, p), e in firsts.items() if p == code},
-        )
-    out["vocabularies.md"] = page("vocabularies.md.j2", "Vocabularies")
-    data = timeline_data(corpus)
-    out["data/timeline.json"] = _events_json({k: v for k, v in data.items() if k != "events"}, data["events"])
-    out["data/annotation.schema.json"] = schema_json(annotation_schema(vocabulary))
-    return out
+
+def render_site(corpus: Corpus, texts: dict[str, tuple[Block, ...]], templates: Path = TEMPLATES) -> dict[str, str]:
+    """Every generated file under ``docs/``, keyed by its relative path: the whole site in one call."""
+    renderer = Renderer(corpus.vocabulary, templates, large=len(corpus.articles) > FULL_TEXT_SEARCH_LIMIT)
+    articles = {f"articles/{a.id}.md": renderer.article_page(a, texts[a.id]) for a in corpus.articles}
+    out = {page.path: page.render() for page in renderer.pages(corpus)}
+    pages = event_pages(corpus)
+    out.update({path: link_events(text, pages) for path, text in articles.items()})
+    return dict(sorted(out.items()))
 
 
-def article_tags(corpus: Corpus, article: Article) -> list[str]:
+def article_tags(vocabulary: Vocabulary, article: Article) -> list[str]:
     """Tags for Material's tag index: the article's countries, procedures and own tags.
 
     Tags are printed by the theme (not by our templates), so front_matter
     HTML-escapes them, like page titles.
     """
-    vocabulary = corpus.vocabulary
     procedures = dict.fromkeys(vocabulary.procedures[m.procedure].label for m in article.milestones)
     words = [vocabulary.countries[c].label for c in article.countries] + list(procedures) + list(article.tags)
     return list(dict.fromkeys(words))
+
+
+def timeline_json(corpus: Corpus) -> str:
+    """The downloadable timeline, data/timeline.json."""
+    data = timeline_data(corpus)
+    return _events_json({k: v for k, v in data.items() if k != "events"}, data["events"])
 
 
 def _events_json(head: dict[str, Any], events: list[dict[str, Any]]) -> str:
@@ -257,11 +377,11 @@ def timeline_data(corpus: Corpus) -> dict[str, Any]:
     return {
         "about": "Pediatric transplantation in Central Asia: events in timeline order. "
         "date is EDTF; earliest and latest are the ISO days it allows (null when open).",
-        "events": [_event_data(corpus, event, pages[event.id]) for event in corpus.events],
+        "events": [_event_data(event, pages[event.id]) for event in corpus.events],
     }
 
 
-def _event_data(corpus: Corpus, event: Event, page: str) -> dict[str, Any]:
+def _event_data(event: Event, page: str) -> dict[str, Any]:
     def date_fields(version_date: Any) -> dict[str, Any]:
         return {
             "date": version_date.edtf,
@@ -284,10 +404,10 @@ def _event_data(corpus: Corpus, event: Event, page: str) -> dict[str, Any]:
         "disagreement": event.disagreement,
         "sources": [
             {
-                "article": c.article_id,
-                "article_title": corpus.article(c.article_id).title,
-                "outlet": corpus.article(c.article_id).source.outlet,
-                "url": corpus.article(c.article_id).source.url,
+                "article": c.article.id,
+                "article_title": c.article.title,
+                "outlet": c.article.outlet,
+                "url": c.article.url,
                 "evidence": c.evidence,
                 "page": f"articles/{c.article_id}/#{c.anchor}",
                 "title": c.title,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -51,25 +51,43 @@ def _owned(docs: Path) -> set[str]:
     return {str(name) for name in data.get("files", [])}
 
 
-def _check_target(docs: Path, relative: PurePosixPath) -> Path:
-    """Refuse targets reached through a symbolic link: they could write outside ``docs/``."""
+def _check_target(docs: Path, relative: PurePosixPath, checked: set[Path]) -> Path:
+    """Refuse targets reached through a symbolic link: they could write outside ``docs/``.
+
+    ``checked`` remembers the folders already looked at, so that ten thousand
+    pages in one folder cost one look at it.
+    """
     target = docs
     for part in relative.parts:
         target = target / part
+        if target in checked:
+            continue
         if target.is_symlink():
             raise WriteError(f"refusing to write through the symbolic link {target}")
+        if target.name != relative.name:
+            checked.add(target)
     return target
 
 
-def write_docs(docs: Path, files: dict[str, str]) -> WriteReport:
-    """Make ``docs/`` hold exactly ``files`` among the generated ones; return what changed."""
+def write_docs(docs: Path, files: dict[str, str], keep: Iterable[str] = ()) -> WriteReport:
+    """Make ``docs/`` hold exactly ``files`` among the generated ones, and ``keep`` as they are.
+
+    ``keep`` names generated files the caller knows to be current; they must
+    be in docs/ already, under the manifest. Return what changed.
+    """
     owned = _owned(docs)
-    manifest_text = json.dumps({"files": sorted(files)}, indent=1) + "\n"
+    kept = set(keep)
+    if not kept <= owned:
+        name = min(kept - owned)
+        raise WriteError(f"{docs / name} was to be kept but is not a generated file; run again")
+    names = sorted(kept | set(files))
+    manifest_text = json.dumps({"files": names}, indent=1) + "\n"
     pending: dict[Path, bytes] = {}
+    checked: set[Path] = set()
     for name in sorted(files):
-        target = _check_target(docs, _safe_relative(name))
+        target = _check_target(docs, _safe_relative(name), checked)
         data = files[name].encode("utf-8")
-        if target.exists():
+        if os.path.lexists(target):
             if name not in owned:
                 raise WriteError(
                     f"{target} exists but was not generated; move it away or rename it, "
@@ -78,32 +96,40 @@ def write_docs(docs: Path, files: dict[str, str]) -> WriteReport:
             if target.is_file() and target.read_bytes() == data:
                 continue
         pending[target] = data
-    stale = sorted(owned - set(files))
+    stale = sorted(owned - set(names))
     manifest = docs / MANIFEST
     if pending or stale or not manifest.exists() or manifest.read_text(encoding="utf-8") != manifest_text:
         pending[manifest] = manifest_text.encode("utf-8")
 
-    staged: list[tuple[Path, Path]] = []  # (temporary, target)
+    staged: list[tuple[str, Path]] = []  # (temporary, target)
     created: list[Path] = []
+    folders: set[Path] = {docs}
     try:
         for target, data in pending.items():
-            for parent in reversed(target.parents):
-                if not parent.exists():
-                    parent.mkdir()
-                    created.append(parent)
-            handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            staged.append((Path(name), target))
+            folder = target.parent
+            missing: list[Path] = []
+            probe = folder
+            while probe not in folders and not probe.exists():  # stops at docs/ at the latest
+                missing.append(probe)
+                probe = probe.parent
+            for directory in reversed(missing):
+                directory.mkdir()
+                created.append(directory)
+            folders.add(folder)
+            temporary = f"{folder}/.{target.name}.{os.getpid()}.tmp"
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
+            staged.append((temporary, target))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
     except OSError as error:
         for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
+            Path(temporary).unlink(missing_ok=True)
         for directory in reversed(created):
             directory.rmdir()
         raise WriteError(f"could not write the generated pages ({error}); docs/ is unchanged") from error
 
     for temporary, target in staged:
-        temporary.replace(target)
+        os.replace(temporary, target)  # noqa: PTH105 - ten thousand Path objects cost more than the renames
     for stale_name in stale:
         path = docs / stale_name
         path.unlink(missing_ok=True)
@@ -111,5 +137,6 @@ def write_docs(docs: Path, files: dict[str, str]) -> WriteReport:
             if parent == docs or any(parent.iterdir()):
                 break
             parent.rmdir()
-    written = tuple(sorted(str(t.relative_to(docs)) for _, t in staged if t != manifest))
-    return WriteReport(written, tuple(stale), len(files) - len(written), tuple(sorted(files)))
+    prefix = len(str(docs)) + 1
+    written = tuple(sorted(str(target)[prefix:] for _, target in staged if target != manifest))
+    return WriteReport(written, tuple(stale), len(names) - len(written), tuple(names))

@@ -1,0 +1,378 @@
+"""Run the stages over a seeds folder: on every core, and only where something changed.
+
+Each seed goes through load, validate and model on its own, and its article
+page is rendered there too (its links to events are filled in once the
+timeline is laid out), so that work is spread over a pool of processes. What
+a seed yields is kept in a cache beside ``docs/``, keyed by the file's size,
+times and inode; every generated page carries a key that digests all it
+shows. A later run re-reads only the seeds that changed and renders only the
+pages whose key changed, and writes the same bytes a full run would: the
+test suite checks that against a fresh build after every kind of edit.
+
+The cache is only ever a shortcut. It is invalidated as a whole by any change
+to the code, templates, vocabulary or raw texts, and a page edited by hand,
+deleted or unreadable is rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TypeVar
+
+import jinja2
+
+from timeline.cache import Built, Cache
+from timeline.load import read_seed
+from timeline.model import Article, Corpus, article_text, build_article, build_corpus
+from timeline.problems import Problem
+from timeline.render import FULL_TEXT_SEARCH_LIMIT, TEMPLATES, Page, Renderer, UnescapedValue, event_pages, link_events
+from timeline.validate import Validator, article_id_of
+from timeline.vocabulary import Vocabulary
+from timeline.write import WriteReport, write_docs
+
+PACKAGE = Path(__file__).resolve().parent
+PARALLEL_FROM = 64
+"""Below this many files to process, a pool of processes costs more than it saves."""
+CACHE_FORMAT = 1
+
+Signature = tuple[int, int, int, int]
+"""A file's size, modification and change times (ns) and inode: any edit changes one."""
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """What one seed file yields: its problems, or its article (and, fresh from a worker, its page)."""
+
+    name: str
+    path: str
+    """The file as messages name it."""
+    signature: Signature
+    digest: str
+    """Of the file's bytes: an article page's key."""
+    problems: tuple[Problem, ...]
+    article_id: str | None
+    """None when the file could not be read as a seed at all."""
+    id_at: tuple[int, int]
+    header: str | None
+    """A digest of all that pages other than the article's own show of the article; None with problems."""
+    article: Article | None
+    """None when the seed has problems (and in the cache's index, which keeps articles apart)."""
+    page: str | None = field(default=None, compare=False)
+    """The article page with its event links open; never cached."""
+
+
+@dataclass
+class _Job:
+    """What a worker needs; set before the pool forks, so workers inherit it instead of receiving it."""
+
+    seeds: Path
+    shown_as: str
+    validator: Validator
+    renderer: Renderer | None
+
+
+_job: _Job | None = None
+_pages: list[Callable[[], str]] = []
+
+
+def _stat(path: str) -> os.stat_result:
+    return os.stat(path)  # noqa: PTH116 - for ten thousand files, Path objects cost more than the calls
+
+
+def _signature(path: str) -> Signature:
+    status = _stat(path)
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
+def _compile(name: str) -> SeedResult:
+    """Load, validate and model one seed, and render its article page: a worker's unit of work."""
+    assert _job is not None
+    file = _job.seeds / name
+    path = f"{_job.shown_as.rstrip('/')}/{name}"
+    signature = _signature(str(file))
+    digest = hashlib.sha1(file.read_bytes(), usedforsecurity=False).hexdigest()
+    seed, problems = read_seed(file, path)
+    if seed is None:
+        return SeedResult(name, path, signature, digest, tuple(problems), None, (1, 1), None, None)
+    problems += _job.validator.validate_seed(seed)
+    article_id = article_id_of(seed)
+    id_at = seed.where(("id",)) if "id" in seed.meta else (1, 1)
+    if problems:
+        return SeedResult(name, path, signature, digest, tuple(problems), article_id, id_at, None, None)
+    article = build_article(seed)
+    page = None
+    if _job.renderer is not None:
+        page = _rendering(_job.renderer.article_page, article, article_text(seed, article))
+    return SeedResult(name, path, signature, digest, (), article_id, id_at, header(article), article, page)
+
+
+def header(article: Article) -> str:
+    """Digest what the timeline, listing and index pages can see of an article.
+
+    They see its milestones (each with the article's id, title, outlet and
+    link, in its fingerprint), its publication date and how many events cite
+    it. An edit that keeps this digest (the summary, tags, text) changes the
+    article's own page and nothing else.
+    """
+    published = article.source.published.edtf if article.source.published else None
+    parts = [article.id, article.title, article.source.outlet, published, *(m.fingerprint for m in article.milestones)]
+    return hashlib.sha1("\0".join(str(p) for p in parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def _render_page(index: int) -> str:
+    return _rendering(_pages[index])
+
+
+def _rendering(function: Callable[..., str], *arguments: object) -> str:
+    """Call a renderer; a template's mistake becomes a Stop that names the template line (and crosses processes)."""
+    try:
+        return function(*arguments)
+    except (jinja2.TemplateError, UnescapedValue, ValueError) as error:
+        raise Stop(message=f"{template_location(error)}: template error: {error}; docs/ is unchanged") from error
+
+
+def template_location(error: BaseException) -> str:
+    """``templates/x.md.j2:LINE`` of the template frame nearest the error, for whoever edits it."""
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        return f"{error.filename}:{error.lineno}"
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(".j2")]
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "templates"
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _map(function: Callable[[T], R], items: list[T], jobs: int, chunk: int = 64) -> Iterator[R]:
+    """``map`` over a pool of forked processes when ``jobs`` > 1, in order; in this process otherwise."""
+    if jobs <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(function, items)
+        return
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
+        yield from pool.imap(function, items, chunksize=max(1, min(chunk, len(items) // (jobs * 8))))
+
+
+class _Clock:
+    """Time the phases of a run when TIMELINE_TIMINGS=1, for benchmarks and the curious."""
+
+    def __init__(self) -> None:
+        self.enabled = os.environ.get("TIMELINE_TIMINGS") == "1"
+        self.last = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        if self.enabled:
+            now = time.perf_counter()
+            print(f"timings: {now - self.last:6.2f} s  {phase}", file=sys.stderr)
+            self.last = now
+
+
+class Stop(Exception):
+    """The run cannot go on; ``problems`` or ``message`` say why."""
+
+    def __init__(self, problems: list[Problem] | None = None, message: str = "") -> None:
+        super().__init__(message or f"{len(problems or [])} problems")
+        self.problems = problems or []
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[Stop], tuple[list[Problem], str]]:
+        return (Stop, (self.problems, self.message))
+
+
+def _environment(seeds: Path, shown_as: str, templates: Path, large: bool) -> str:
+    """A digest of everything every seed result and page depends on besides the seeds themselves."""
+    digest = hashlib.sha256(repr((CACHE_FORMAT, sys.version, jinja2.__version__, shown_as, large)).encode())
+    files = [*sorted(PACKAGE.rglob("*.py")), *sorted((PACKAGE / "data").glob("*"))]
+    files += sorted(p for p in templates.rglob("*") if p.is_file())
+    for path in files:
+        digest.update(f"\0{path.relative_to(path.parent.parent)}\0".encode() + path.read_bytes())
+    raw = seeds / "raw"
+    listing = sorted(str(p.relative_to(seeds)) for p in raw.rglob("*")) if raw.is_dir() else []
+    digest.update("\0".join(listing).encode())
+    return digest.hexdigest()
+
+
+def compile_seeds(
+    seeds: Path, vocabulary: Vocabulary, names: list[str], renderer: Renderer | None = None, jobs: int = 1
+) -> list[SeedResult]:
+    """The result of each seed in ``names``, in order; on ``jobs`` processes when there are many."""
+    global _job
+    _job = _Job(seeds, str(seeds), Validator(vocabulary), renderer)
+    try:
+        return list(_map(_compile, names, jobs if len(names) >= PARALLEL_FROM else 1))
+    finally:
+        _job = None
+
+
+def seed_names(seeds: Path) -> list[str]:
+    """The seed files: every ``*.md`` directly in the folder, in name order."""
+    with os.scandir(seeds) as entries:
+        return sorted(entry.name for entry in entries if entry.name.endswith(".md"))
+
+
+def check(results: Iterable[SeedResult]) -> list[Problem]:
+    """Every problem of every seed, and ids used twice, in reading order."""
+    problems: list[Problem] = []
+    owners: dict[str, SeedResult] = {}
+    for result in results:
+        problems.extend(result.problems)
+        if result.article_id is None:
+            continue
+        owner = owners.setdefault(result.article_id, result)
+        if owner is not result:
+            problems.append(
+                Problem(
+                    result.path,
+                    *result.id_at,
+                    f"article id '{result.article_id}' is already used by {owner.path}; article ids must be unique",
+                    "id",
+                )
+            )
+    return sorted(problems, key=lambda p: p.sort_key)
+
+
+def _unchanged(docs: Path, path: str, key: str | None, outputs: dict[str, tuple[str, int, int]]) -> bool:
+    known = outputs.get(path)
+    if key is None or known is None or known[0] != key:
+        return False
+    try:
+        status = _stat(f"{docs}/{path}")
+    except OSError:
+        return False
+    return (status.st_size, status.st_mtime_ns) == known[1:]
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha1("\0".join(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run of ``generate`` did."""
+
+    articles: int
+    events: int
+    report: WriteReport
+    corpus: Corpus | None
+    """None when the timeline was as before and was not laid out again."""
+
+
+def generate(
+    seeds: Path,
+    docs: Path,
+    vocabulary: Vocabulary,
+    templates: Path = TEMPLATES,
+    jobs: int | None = None,
+) -> Outcome:
+    """Seeds in, pages written; raise Stop with every problem and write nothing on failure."""
+    lap = _Clock()
+    jobs = jobs or os.cpu_count() or 1
+    names = seed_names(seeds)
+    large = len(names) > FULL_TEXT_SEARCH_LIMIT
+    environment = _environment(seeds, str(seeds), templates, large)
+    cache = Cache(docs, environment)
+    index = cache.index
+    lap("cache read")
+    folder = str(seeds)
+    changed = [n for n in names if n not in index.seeds or index.seeds[n].signature != _signature(f"{folder}/{n}")]
+    renderer = Renderer(vocabulary, templates, large)
+    fresh = {r.name: r for r in compile_seeds(seeds, vocabulary, changed, renderer, jobs)}
+    cache.forget_except(set(names))
+    for result in fresh.values():
+        index.seeds[result.name] = replace(result, article=None, page=None)
+        cache.put_article(result.name, result.article)
+    results = [index.seeds[name] for name in names]
+    lap(f"{len(changed)} seeds read, checked and their pages rendered")
+    problems = check(results)
+    if problems:
+        cache.save()
+        raise Stop(problems)
+
+    outputs = index.outputs
+    keys: dict[str, str] = {}
+    todo: list[Page] = []
+    corpus: Corpus | None = None
+    built = index.built
+    if (
+        built is not None
+        and built.headers == {r.name: r.header for r in results}
+        and all(
+            _unchanged(docs, path, key, outputs) for path, (key, _, _) in outputs.items() if path not in built.pages
+        )
+    ):
+        # No seed changed what the timeline and the listings show: only article pages can differ.
+        links, counts = built.links, built.counts
+        keys.update({path: key for path, (key, _, _) in outputs.items() if path not in built.pages})
+        lap("the timeline is as it was")
+    else:
+        articles = cache.articles([n for n in names if n not in fresh])
+        missing = [name for name, article in articles.items() if article is None]
+        for result in compile_seeds(seeds, vocabulary, missing, None, jobs):  # a lost shard
+            articles[result.name] = result.article
+            cache.put_article(result.name, result.article)
+        articles.update({name: result.article for name, result in fresh.items()})
+        corpus = build_corpus((a for a in articles.values() if a is not None), vocabulary)
+        pages = event_pages(corpus)
+        links = {name: tuple(pages[m.id] for m in a.milestones) for name, a in articles.items() if a is not None}
+        counts = (len(corpus.articles), len(corpus.events))
+        lap("timeline laid out")
+        for page in renderer.pages(corpus):
+            keys[page.path] = "" if page.key is None else _digest(environment, page.key)
+            if page.key is None or not _unchanged(docs, page.path, keys[page.path], outputs):
+                todo.append(page)
+
+    texts: dict[str, str] = {}
+    stale: list[str] = []
+    article_pages: set[str] = set()
+    for result in results:
+        path = f"articles/{result.article_id}.md"
+        article_pages.add(path)
+        keys[path] = _digest(environment, result.digest, *links[result.name])
+        if _unchanged(docs, path, keys[path], outputs):
+            continue
+        if result.name in fresh:
+            texts[path] = _linked(fresh[result.name], links)
+        else:
+            stale.append(result.name)
+    # Unchanged seeds whose pages must change: their events moved, or a page was edited by hand.
+    for result in compile_seeds(seeds, vocabulary, stale, renderer, jobs):
+        texts[f"articles/{result.article_id}.md"] = _linked(result, links)
+    lap(f"{len(texts)} article pages rendered")
+    texts.update(_render_all(todo, jobs))
+    lap(f"{len(todo)} other pages rendered")
+
+    report = write_docs(docs, texts, keep=set(keys) - set(texts))
+    lap("written")
+    index.outputs = {}
+    for path, key in keys.items():
+        status = _stat(f"{docs}/{path}")
+        index.outputs[path] = (key, status.st_size, status.st_mtime_ns)
+    index.built = Built({r.name: r.header or "" for r in results}, links, counts, frozenset(article_pages))
+    cache.save()
+    lap("cache written")
+    return Outcome(*counts, report, corpus)
+
+
+def _linked(result: SeedResult, links: dict[str, tuple[str, ...]]) -> str:
+    assert result.article is not None and result.page is not None, "a valid seed read in this run"
+    pages = dict(zip((m.id for m in result.article.milestones), links[result.name], strict=True))
+    return link_events(result.page, pages)
+
+
+def _render_all(todo: list[Page], jobs: int) -> dict[str, str]:
+    """Render pages, the longest first so that the processes finish together."""
+    global _pages
+    todo = sorted(todo, key=lambda page: page.weight, reverse=True)
+    _pages = [page.render for page in todo]
+    try:
+        parallel = jobs if sum(page.weight for page in todo) >= PARALLEL_FROM * 10 else 1
+        return dict(zip((p.path for p in todo), _map(_render_page, list(range(len(todo))), parallel, 1), strict=True))
+    finally:
+        _pages = []

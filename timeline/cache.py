@@ -1,0 +1,144 @@
+"""What the last runs learnt about the seeds and the pages, kept beside ``docs/``.
+
+Two kinds of files under ``.timeline-cache/``: a small index (every seed's
+signature, problems and digests, and every generated page's key and file
+status) that each run reads, and the seeds' articles in shards that a run
+reads only when the timeline itself must be laid out again. A run that
+changed one article's text thus reads the index and one shard, not all ten
+thousand articles.
+
+Never a source of truth: it is bound to one version of the code, templates
+and vocabulary (``environment``), and whatever cannot be read is treated as
+absent, which only costs time.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from timeline.model import Article
+
+FORMAT = 2
+SHARDS = 64
+"""Enough that one edited seed rewrites a small file, few enough to read them all quickly."""
+
+
+@dataclass
+class Built:
+    """The seeds of the last run that wrote docs/: their headers and the pages their milestones link to."""
+
+    headers: dict[str, str]
+    """``build.header`` of every seed, by file name."""
+    links: dict[str, tuple[str, ...]]
+    """The timeline page of each milestone's event, by file name."""
+    counts: tuple[int, int]
+    """Articles and events."""
+    pages: frozenset[str]
+    """The article pages."""
+
+
+@dataclass
+class Index:
+    """The part of the cache that every run reads."""
+
+    environment: str
+    seeds: dict[str, Any] = field(default_factory=dict)
+    """``build.SeedResult`` without article or page, by file name."""
+    built: Built | None = None
+    outputs: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    """Every generated file with a key: (key, size, modification time in ns) as last written."""
+
+
+def folder(docs: Path) -> Path:
+    """Beside docs/, never in it: docs/ stays exactly what a fresh run writes."""
+    return docs.resolve().parent / ".timeline-cache"
+
+
+def _shard(name: str) -> int:
+    return zlib.crc32(name.encode()) % SHARDS
+
+
+class Cache:
+    """The index, loaded at once, and the article shards, loaded when asked for."""
+
+    def __init__(self, docs: Path, environment: str) -> None:
+        self.root = folder(docs)
+        self.stem = docs.resolve().name
+        self.environment = environment
+        loaded = self._read(self._index_file())
+        valid = isinstance(loaded, Index) and loaded.environment == environment
+        self.index: Index = loaded if valid else Index(environment)
+        self._articles: dict[int, dict[str, Article]] = {}
+        self._dirty: set[int] = set()
+
+    def _index_file(self) -> Path:
+        return self.root / f"{self.stem}.index.pickle"
+
+    def _shard_file(self, number: int) -> Path:
+        return self.root / f"{self.stem}.articles-{number:02d}.pickle"
+
+    def _read(self, path: Path) -> Any:
+        try:
+            with path.open("rb") as stream:
+                header, data = pickle.load(stream)  # noqa: S301 - our own file, beside the user's seeds
+        except Exception:  # noqa: BLE001 - a cache that cannot be read is a cache that is not there
+            return None
+        return data if header == (FORMAT, self.environment) else None
+
+    def _shard(self, number: int) -> dict[str, Article]:
+        if number not in self._articles:
+            found = self._read(self._shard_file(number))
+            self._articles[number] = found if isinstance(found, dict) else {}
+        return self._articles[number]
+
+    def article(self, name: str) -> Article | None:
+        """The article of a seed as the cache knows it."""
+        return self._shard(_shard(name)).get(name)
+
+    def articles(self, names: list[str]) -> dict[str, Article | None]:
+        """The articles of many seeds, reading each shard once."""
+        return {name: self.article(name) for name in names}
+
+    def put_article(self, name: str, article: Article | None) -> None:
+        """Remember (or forget, with None) the article of a seed."""
+        number = _shard(name)
+        shard = self._shard(number)
+        if article is None:
+            if shard.pop(name, None) is not None:
+                self._dirty.add(number)
+        elif shard.get(name) is not article:
+            shard[name] = article
+            self._dirty.add(number)
+
+    def forget_except(self, names: set[str]) -> None:
+        """Drop seeds that are gone, so that the cache does not grow with renamed files."""
+        for name in [n for n in self.index.seeds if n not in names]:
+            del self.index.seeds[name]
+            self.put_article(name, None)
+
+    def save(self) -> None:
+        """Write the index and every changed shard; a failure only loses the shortcut."""
+        try:
+            self.root.mkdir(exist_ok=True)
+            for number in sorted(self._dirty):
+                self._write(self._shard_file(number), self._articles[number])
+            self._write(self._index_file(), self.index)
+        except OSError:
+            self._index_file().unlink(missing_ok=True)
+        self._dirty.clear()
+
+    def _write(self, path: Path, data: Any) -> None:
+        handle, temporary = tempfile.mkstemp(dir=self.root, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump(((FORMAT, self.environment), data), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            Path(temporary).replace(path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
