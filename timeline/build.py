@@ -29,7 +29,7 @@ from typing import TypeVar
 
 import jinja2
 
-from timeline.cache import Built, Cache
+from timeline.cache import Built, Cache, Fragments
 from timeline.load import read_seed
 from timeline.model import Article, Corpus, article_text, build_article, build_corpus
 from timeline.problems import Problem
@@ -67,6 +67,8 @@ class SeedResult:
     """None when the seed has problems (and in the cache's index, which keeps articles apart)."""
     page: str | None = field(default=None, compare=False)
     """The article page with its event links open; never cached."""
+    fragments: Fragments = field(default=(), compare=False)
+    """The timeline section and list line of each milestone (``Renderer.fragments``)."""
 
 
 @dataclass
@@ -108,10 +110,12 @@ def _compile(name: str) -> SeedResult:
     if problems:
         return SeedResult(name, path, signature, digest, tuple(problems), article_id, id_at, None, None)
     article = build_article(seed)
-    page = None
+    page: str | None = None
+    fragments: Fragments = ()
     if _job.renderer is not None:
         page = _rendering(_job.renderer.article_page, article, article_text(seed, article))
-    return SeedResult(name, path, signature, digest, (), article_id, id_at, header(article), article, page)
+        fragments = _rendering(_job.renderer.fragments, article)
+    return SeedResult(name, path, signature, digest, (), article_id, id_at, header(article), article, page, fragments)
 
 
 def header(article: Article) -> str:
@@ -131,7 +135,7 @@ def _render_page(index: int) -> str:
     return _rendering(_pages[index])
 
 
-def _rendering(function: Callable[..., str], *arguments: object) -> str:
+def _rendering(function: Callable[..., R], *arguments: object) -> R:
     """Call a renderer; a template's mistake becomes a Stop that names the template line (and crosses processes)."""
     try:
         return function(*arguments)
@@ -286,8 +290,8 @@ def generate(
     fresh = {r.name: r for r in compile_seeds(seeds, vocabulary, changed, renderer, jobs)}
     cache.forget_except(set(names))
     for result in fresh.values():
-        index.seeds[result.name] = replace(result, article=None, page=None)
-        cache.put_article(result.name, result.article)
+        index.seeds[result.name] = replace(result, article=None, page=None, fragments=())
+        cache.put_article(result.name, None if result.article is None else (result.article, result.fragments))
     results = [index.seeds[name] for name in names]
     lap(f"{len(changed)} seeds read, checked and their pages rendered")
     problems = check(results)
@@ -312,16 +316,28 @@ def generate(
         keys.update({path: key for path, (key, _, _) in outputs.items() if path not in built.pages})
         lap("the timeline is as it was")
     else:
-        articles = cache.articles([n for n in names if n not in fresh])
-        missing = [name for name, article in articles.items() if article is None]
-        for result in compile_seeds(seeds, vocabulary, missing, None, jobs):  # a lost shard
-            articles[result.name] = result.article
-            cache.put_article(result.name, result.article)
-        articles.update({name: result.article for name, result in fresh.items()})
-        corpus = build_corpus((a for a in articles.values() if a is not None), vocabulary)
+        entries = {name: cache.article(name) for name in names if name not in fresh}
+        missing = [name for name, entry in entries.items() if entry is None]
+        for result in compile_seeds(seeds, vocabulary, missing, renderer, jobs):  # a lost shard
+            fresh[result.name] = result
+        for result in fresh.values():
+            assert result.article is not None
+            entries[result.name] = (result.article, result.fragments)
+            cache.put_article(result.name, entries[result.name])
+        articles = {name: entry[0] for name, entry in entries.items() if entry is not None}
+        corpus = build_corpus(articles.values(), vocabulary)
         pages = event_pages(corpus)
-        links = {name: tuple(pages[m.id] for m in a.milestones) for name, a in articles.items() if a is not None}
+        links = {name: tuple(pages[m.id] for m in a.milestones) for name, a in articles.items()}
         counts = (len(corpus.articles), len(corpus.events))
+        single = {e.id for e in corpus.events if len(e.citations) == 1}
+        renderer.use(
+            {
+                milestone.id: fragment
+                for article, fragments in (e for e in entries.values() if e is not None)
+                for milestone, fragment in zip(article.milestones, fragments, strict=True)
+                if milestone.id in single
+            }
+        )
         lap("timeline laid out")
         for page in renderer.pages(corpus):
             keys[page.path] = "" if page.key is None else _digest(environment, page.key)

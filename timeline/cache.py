@@ -24,6 +24,10 @@ from typing import Any
 
 from timeline.model import Article
 
+Fragments = tuple[tuple[str, str], ...]
+"""A seed's pre-rendered event sections and lines (``render.Renderer.fragments``)."""
+Entry = tuple[Article, Fragments]
+
 FORMAT = 2
 SHARDS = 64
 """Enough that one edited seed rewrites a small file, few enough to read them all quickly."""
@@ -74,7 +78,7 @@ class Cache:
         loaded = self._read(self._index_file())
         valid = isinstance(loaded, Index) and loaded.environment == environment
         self.index: Index = loaded if valid else Index(environment)
-        self._articles: dict[int, dict[str, Article]] = {}
+        self._articles: dict[int, dict[str, Entry]] = {}
         self._dirty: set[int] = set()
 
     def _index_file(self) -> Path:
@@ -91,29 +95,25 @@ class Cache:
             return None
         return data if header == (FORMAT, self.environment) else None
 
-    def _shard(self, number: int) -> dict[str, Article]:
+    def _shard(self, number: int) -> dict[str, Entry]:
         if number not in self._articles:
             found = self._read(self._shard_file(number))
             self._articles[number] = found if isinstance(found, dict) else {}
         return self._articles[number]
 
-    def article(self, name: str) -> Article | None:
-        """The article of a seed as the cache knows it."""
+    def article(self, name: str) -> Entry | None:
+        """The article of a seed, with its fragments, as the cache knows it."""
         return self._shard(_shard(name)).get(name)
 
-    def articles(self, names: list[str]) -> dict[str, Article | None]:
-        """The articles of many seeds, reading each shard once."""
-        return {name: self.article(name) for name in names}
-
-    def put_article(self, name: str, article: Article | None) -> None:
+    def put_article(self, name: str, entry: Entry | None) -> None:
         """Remember (or forget, with None) the article of a seed."""
         number = _shard(name)
         shard = self._shard(number)
-        if article is None:
+        if entry is None:
             if shard.pop(name, None) is not None:
                 self._dirty.add(number)
-        elif shard.get(name) is not article:
-            shard[name] = article
+        elif shard.get(name) is not entry:
+            shard[name] = entry
             self._dirty.add(number)
 
     def forget_except(self, names: set[str]) -> None:

@@ -54,7 +54,9 @@ def inline_text(value: str) -> Escaped:
     White space collapses to single spaces but is kept at the ends, so that
     pieces of one paragraph (text, then a highlighted quote) join as written.
     """
-    if _UNCLEAN.search(value):
+    # Printable text has no control and no white space but the plain space
+    # (str.isprintable is a fast scan); only other text needs the search.
+    if not (value.isprintable() and "  " not in value) and _UNCLEAN.search(value):
         value = _SPACE.sub(" ", CONTROLS.sub("", value))
     text = value
     for special, replacement in _INLINE_REPLACEMENTS:

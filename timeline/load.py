@@ -98,6 +98,7 @@ class _Reader:
         self.path = path
         self.front = front
         self.line_offset = line_offset
+        self.first_line = line_offset + 1
         self.problems: list[Problem] = []
         self.positions: dict[FieldPath, tuple[int, int]] = {}
         self.key_positions: dict[FieldPath, tuple[int, int]] = {}
@@ -110,7 +111,7 @@ class _Reader:
         line, column = self.position(mark)
         self.problems.append(Problem(self.path, line, column, message, format_field(path)))
 
-    def value(self, node: yaml.Node, path: FieldPath) -> Value:
+    def value(self, node: Any, path: FieldPath) -> Value:
         if id(node) in self.seen:
             # The C composer resolves aliases to the anchored node itself, so a
             # node met twice is an alias. Stop here: walking on is the bomb.
@@ -124,18 +125,21 @@ class _Reader:
                 "anchors and aliases (&name, *name) are not allowed; write the value out",
             )
             raise _Abandon
-        self.seen.add(id(node))
-        if len(self.seen) > MAX_NODES:
+        seen = self.seen
+        seen.add(id(node))
+        if len(seen) > MAX_NODES:
             self.problem(node.start_mark, f"the front matter has more than {MAX_NODES} values")
             raise _Abandon
-        self.positions[path] = self.position(node.start_mark)
-        if isinstance(node, yaml.ScalarNode):
+        mark = node.start_mark
+        self.positions[path] = (mark.line + self.first_line, mark.column + 1)
+        kind = type(node)
+        if kind is yaml.ScalarNode:  # the composer makes these exact types
             if node.tag == _NULL_TAG and not node.style:
                 return None
             return str(node.value)
-        if isinstance(node, yaml.SequenceNode):
+        if kind is yaml.SequenceNode:
             return [self.value(item, (*path, index)) for index, item in enumerate(node.value)]
-        assert isinstance(node, yaml.MappingNode)
+        assert kind is yaml.MappingNode
         mapping: dict[str, Value] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
@@ -151,7 +155,8 @@ class _Reader:
                     path,
                 )
                 continue
-            self.key_positions[(*path, key)] = self.position(key_node.start_mark)
+            key_mark = key_node.start_mark
+            self.key_positions[(*path, key)] = (key_mark.line + self.first_line, key_mark.column + 1)
             mapping[key] = self.value(value_node, (*path, key))
         return mapping
 
@@ -216,7 +221,11 @@ def read_seed(file: Path, shown_as: str | None = None) -> tuple[Seed | None, lis
 
     reader = _Reader(path, line_offset=1, front=front)
     try:
-        root = yaml.compose(front, Loader=_Loader)
+        loader = _Loader(front)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as error:
         mark, message = _yaml_problem(error, front)
         if mark is None:

@@ -36,6 +36,7 @@ __all__ = [
     "build_article",
     "build_corpus",
     "model_seeds",
+    "single_event",
 ]
 
 
@@ -285,10 +286,15 @@ def model_seeds(seeds: Iterable[Seed], vocabulary: Vocabulary) -> tuple[Corpus, 
     return build_corpus((article for _, article in articles), vocabulary), texts
 
 
+def single_event(milestone: Milestone) -> Event:
+    """The event of a milestone that no other article cites."""
+    version = Version(milestone.date, milestone.country, milestone.procedure, milestone.kind, (milestone,))
+    return Event(milestone.id, (version,), (milestone,))
+
+
 def _event(event_id: str, cited: list[Milestone]) -> Event:
     if len(cited) == 1:  # most events have one source
-        (only,) = cited
-        return Event(event_id, (Version(only.date, only.country, only.procedure, only.kind, (only,)),), (only,))
+        return single_event(cited[0])
     groups: dict[tuple[str, str, str, str], list[Milestone]] = defaultdict(list)
     for milestone in cited:
         groups[(milestone.date.edtf, milestone.country, milestone.procedure, milestone.kind)].append(milestone)

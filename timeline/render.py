@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from timeline.dates import Date, parse_date
 from timeline.escape import CONTROLS, Escaped, attribute, inline_text, link_target
-from timeline.model import Article, Block, Corpus, Event
+from timeline.model import Article, Block, Corpus, Event, single_event
 from timeline.schema import annotation_schema, schema_json
 from timeline.vocabulary import Vocabulary
 
@@ -182,6 +182,11 @@ class Renderer:
         self._event_pages: dict[str, str] | None = None
         self.env.globals["date_markup"] = self._date_markup
         self.env.globals["event_href"] = self._event_href
+        self.env.globals["event_block"] = self._event_block
+        self.env.globals["event_line"] = self._event_line
+        self._blocks: dict[str, Markup] = {}
+        self._lines: dict[str, Markup] = {}
+        self._macros: Any = None
         # A corpus this large would make a search index too heavy for a reader's
         # browser: article text, quotes and notes then stay out of it (titles,
         # dates, places and institutions stay in), as do the listing pages.
@@ -199,6 +204,41 @@ class Renderer:
             self._dates[date.edtf] = Markup(self._date_template.render(d=date).rstrip("\n"))  # noqa: S704
         return self._dates[date.edtf]
 
+    def _event_block(self, event: Event) -> Markup:
+        """The event's section of the timeline, from _event.md.j2: rendered once, or given (``use``)."""
+        if event.id not in self._blocks:
+            text = self.env.get_template("_event.md.j2").render(self.context | {"event": event})
+            self._blocks[event.id] = Markup(text)  # noqa: S704 - escaped value by value (finalize)
+        return self._blocks[event.id]
+
+    def _event_line(self, event: Event) -> Markup:
+        """The event's line in the country and procedure lists (the ``event_line`` macro), rendered once."""
+        if event.id not in self._lines:
+            if self._macros is None:
+                self._macros = self.env.get_template("_macros.md.j2").make_module(self.context)
+            self._lines[event.id] = self._macros.event_line(event, "../")
+        return self._lines[event.id]
+
+    def fragments(self, article: Article) -> tuple[tuple[str, str], ...]:
+        """Each milestone's timeline section and list line, as if no other article cited its event.
+
+        Most events have one source, so a worker that reads the seed can render
+        them; ``use`` gives them to the pages that list events, and events with
+        several sources are rendered there. Links to events stay open.
+        """
+        out = []
+        for milestone in article.milestones:
+            event = single_event(milestone)
+            out.append((str(self._event_block(event)), str(self._event_line(event))))
+            del self._blocks[event.id], self._lines[event.id]
+        return tuple(out)
+
+    def use(self, fragments: dict[str, tuple[str, str]]) -> None:
+        """Take pre-rendered sections and lines (see ``fragments``) for the events with one source."""
+        for event_id, (block, line) in fragments.items():
+            self._blocks[event_id] = Markup(block)  # noqa: S704 - rendered by this class
+            self._lines[event_id] = Markup(line)  # noqa: S704 - rendered by this class
+
     def _event_href(self, event_id: str) -> Escaped:
         anchor = _identifier(event_id)
         if self._event_pages is None:
@@ -208,6 +248,8 @@ class Renderer:
     def page(self, template: str, title: str, extra: dict[str, Any] | None = None, **values: Any) -> str:
         """Front matter and the rendered template."""
         text = self.env.get_template(template).render(self.context | values)
+        if self._event_pages is not None and "\x00" in text:  # sections rendered before the layout was known
+            text = link_events(text, self._event_pages)
         return front_matter(title, extra) + text
 
     def article_page(self, article: Article, text: tuple[Block, ...]) -> str:
@@ -227,16 +269,6 @@ class Renderer:
         pages = event_pages(corpus)
         self._event_pages = pages
         self.context["corpus"] = corpus
-        macros: Any = self.env.get_template("_macros.md.j2").make_module(self.context)
-        lines: dict[str, Markup] = {}
-
-        def event_line(event: Event) -> Markup:
-            """The macro's line for the event, rendered once: each country and procedure page lists it."""
-            if event.id not in lines:
-                lines[event.id] = macros.event_line(event, "../")
-            return lines[event.id]
-
-        self.env.globals["event_line"] = event_line
         keys = {e.id: _digest(pages[e.id], [c.fingerprint for c in e.citations]) for e in corpus.events}
         counts = (len(corpus.events), len(corpus.articles))
         unlisted = {"search": {"exclude": True}} if self.large else None
