@@ -15,8 +15,6 @@ import functools
 import re
 from dataclasses import dataclass
 
-import edtf
-
 # English names, spelled out: calendar.month_name follows the locale, and the
 # site must not change with the machine that builds it.
 MONTHS = (
@@ -294,6 +292,8 @@ def _level2(whole: str) -> DateError:
 
 
 def _not_edtf(whole: str) -> DateError:
+    import edtf  # only for this message: importing it costs a tenth of a second a run
+
     try:
         edtf.parse_edtf(whole)
     except Exception:  # noqa: BLE001 - the package raises several types for "not EDTF"

@@ -195,6 +195,19 @@ class Event:
         """Every country a version files the event under."""
         return tuple(dict.fromkeys(v.country for v in self.versions))
 
+    def procedures(self) -> tuple[str, ...]:
+        """Every procedure a version files the event under."""
+        return tuple(dict.fromkeys(v.procedure for v in self.versions))
+
+    def kinds(self) -> tuple[str, ...]:
+        """Every kind a version files the event under."""
+        return tuple(dict.fromkeys(v.kind for v in self.versions))
+
+    @property
+    def inferred(self) -> bool:
+        """True when any source's date is inferred rather than printed."""
+        return any(c.inferred for c in self.citations)
+
 
 @dataclass(frozen=True)
 class Corpus:

@@ -191,11 +191,10 @@ class Renderer:
         # browser: article text, quotes and notes then stay out of it (titles,
         # dates, places and institutions stay in), as do the listing pages.
         self.env.globals["large_corpus"] = large
-        self.context: dict[str, Any] = {
-            "countries": vocabulary.countries,
-            "procedures": vocabulary.procedures,
-            "kinds": vocabulary.kinds,
-        }
+        # Globals, not render variables, so that templates import _macros.md.j2
+        # once (without context) instead of evaluating it again on every render.
+        self.env.globals.update(countries=vocabulary.countries, procedures=vocabulary.procedures, kinds=vocabulary.kinds)
+        self.context: dict[str, Any] = {}
 
     def _date_markup(self, date: Date) -> Markup:
         """The date's markup from _date.md.j2, rendered once per EDTF string."""

@@ -11,9 +11,8 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
 
 from timeline.dates import DateError, parse_date
@@ -23,6 +22,9 @@ from timeline.load import FieldPath, Seed, Value, format_field
 from timeline.problems import Problem
 from timeline.schema import annotation_schema
 from timeline.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    import jsonschema
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 RESERVED_IDS = frozenset({"index"})
@@ -42,7 +44,7 @@ class Validator:
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
         self.schema = annotation_schema(vocabulary)
-        self._checker = jsonschema.Draft202012Validator(self.schema)
+        self._checker: Any = None
         # The Rust validator answers "valid?" fast; only invalid front matter
         # goes through the Python one, which says where and why.
         self._fast = jsonschema_rs.Draft202012Validator(self.schema)
@@ -75,12 +77,20 @@ class Validator:
         problems = (
             []
             if self._fast.is_valid(seed.meta)
-            else [self._schema_problem(seed, error) for error in self._checker.iter_errors(seed.meta)]
+            else [self._schema_problem(seed, error) for error in self._explain(seed.meta)]
         )
         problems.extend(self._rules(seed))
         return problems
 
     # -- shape and vocabularies (the schema) ---------------------------------
+
+    def _explain(self, meta: dict[str, Value]) -> Iterator[jsonschema.ValidationError]:
+        """The Python validator's errors, which say where and why; loaded for the first invalid seed."""
+        if self._checker is None:
+            import jsonschema  # a tenth of a second that a run over valid seeds never spends
+
+            self._checker = jsonschema.Draft202012Validator(self.schema)
+        yield from self._checker.iter_errors(meta)
 
     def _schema_problem(self, seed: Seed, error: jsonschema.ValidationError) -> Problem:
         path: FieldPath = tuple(error.absolute_path)
