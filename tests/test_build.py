@@ -1,0 +1,170 @@
+"""Incremental and parallel runs: docs/ ends exactly as a fresh run leaves it, whatever a run skips."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from benchmarks.corpus import write_corpus
+from tests.conftest import REPO
+from tests.test_write import snapshot
+from timeline import build, render
+from timeline.build import Stop
+from timeline.cache import folder
+from timeline.cli import generate, load_corpus
+
+Edit = Callable[[Path], object]
+
+
+def contents(docs: Path) -> dict[str, bytes]:
+    return {name: data for name, (data, _) in snapshot(docs).items()}
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def make_project(root: Path) -> tuple[Path, Path]:
+    """The five real seeds and twenty synthetic ones, and a docs folder with a hand-written page."""
+    seeds = root / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    write_corpus(seeds, 20)
+    docs = root / "docs"
+    docs.mkdir()
+    (docs / "authoring.md").write_text("hand-written", encoding="utf-8")
+    return seeds, docs
+
+
+@pytest.fixture(autouse=True)
+def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A timeline split by year (so that events can move between pages) and a
+    # process pool for every batch, however small: the paths a large corpus takes.
+    monkeypatch.setattr(render, "TIMELINE_PAGE_LIMIT", 10)
+    monkeypatch.setattr(build, "PARALLEL_FROM", 1)
+
+
+SURGERY = "uz-pediatric-surgery-capabilities.md"
+EDITS: dict[str, Edit] = {
+    "a summary": lambda s: replace_in(s / SURGERY, "summary: A review", "summary: An edited review"),
+    "the text": lambda s: (s / SURGERY).write_text((s / SURGERY).read_text() + "\nA new closing paragraph.\n"),
+    "tags": lambda s: replace_in(s / SURGERY, "tags: [", "tags: [edited, "),
+    "an article title": lambda s: replace_in(s / SURGERY, "title: Uzbekistan Boosts", "title: Uzbekistan Grows"),
+    "an outlet": lambda s: replace_in(s / "bench-00003.md", "outlet: Outlet 3", "outlet: Another Outlet"),
+    "a milestone title": lambda s: replace_in(s / "bench-00004.md", "    title: ", "    title: Retitled "),
+    "a shared event's date, which moves it to another page": lambda s: replace_in(
+        s / SURGERY,
+        "  - id: uz-first-pediatric-allogeneic-hsct\n    date: ../2025-11",
+        "  - id: uz-first-pediatric-allogeneic-hsct\n    date: 2019",
+    ),
+    "a new article": lambda s: shutil.copy(s / "bench-00005.md", s / "bench-copy.md"),
+    "a removed article": lambda s: (s / "bench-00006.md").unlink(),
+    "a renamed seed": lambda s: (s / "bench-00007.md").rename(s / "bench-renamed.md"),
+}
+DOCS_EDITS: dict[str, Edit] = {
+    "an article page edited by hand": lambda d: (d / "articles/bench-00002.md").write_text("vandalised"),
+    "a timeline page deleted by hand": lambda d: next((d / "timeline").glob("2*.md")).unlink(),
+    "the data file edited by hand": lambda d: (d / "data/timeline.json").write_text("{}"),
+    "the home page edited by hand": lambda d: (d / "index.md").write_text("edited"),
+}
+
+
+def fresh_build(tmp_path: Path, seeds: Path) -> dict[str, bytes]:
+    docs = tmp_path / "fresh" / "docs"
+    docs.mkdir(parents=True)
+    (docs / "authoring.md").write_text("hand-written", encoding="utf-8")
+    generate(seeds, docs, jobs=1)
+    return contents(docs)
+
+
+@pytest.mark.parametrize("edit", list(EDITS), ids=list(EDITS))
+def test_a_run_after_an_edit_writes_what_a_fresh_run_writes(tmp_path: Path, edit: str) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=2)
+    EDITS[edit](seeds)
+    generate(seeds, docs, jobs=2)
+    assert contents(docs) == fresh_build(tmp_path, seeds)
+
+
+@pytest.mark.parametrize("edit", list(DOCS_EDITS), ids=list(DOCS_EDITS))
+def test_a_generated_file_changed_by_hand_is_written_again(tmp_path: Path, edit: str) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=2)
+    expected = contents(docs)
+    DOCS_EDITS[edit](docs)
+    generate(seeds, docs, jobs=2)
+    assert contents(docs) == expected
+
+
+def test_an_edit_the_timeline_does_not_show_rewrites_only_its_page(tmp_path: Path) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=2)
+    EDITS["a summary"](seeds)
+    outcome = generate(seeds, docs, jobs=2)
+    assert outcome.report.written == ("articles/uz-pediatric-surgery-capabilities.md",)
+    assert outcome.corpus is None  # the timeline was not even laid out again
+    assert (outcome.articles, outcome.events) == (25, len(load_corpus(seeds).events))
+
+
+def test_an_invalid_edit_then_its_fix(tmp_path: Path) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=2)
+    before = snapshot(docs)
+    replace_in(seeds / SURGERY, "kind: first", "kind: firsts")
+    with pytest.raises(Stop) as stopped:
+        generate(seeds, docs, jobs=2)
+    assert [p.field for p in stopped.value.problems] == ["milestones[1].kind"]
+    assert snapshot(docs) == before
+    with pytest.raises(Stop):  # the cache remembers the problem, and reports it again
+        generate(seeds, docs, jobs=2)
+    replace_in(seeds / SURGERY, "kind: firsts", "kind: first")
+    generate(seeds, docs, jobs=2)
+    assert contents(docs) == fresh_build(tmp_path, seeds)
+
+
+@pytest.mark.parametrize("damage", ["deleted", "garbage", "truncated"])
+def test_a_damaged_cache_costs_time_not_correctness(tmp_path: Path, damage: str) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=2)
+    EDITS["a milestone title"](seeds)
+    for path in folder(docs).glob("*.pickle"):
+        if damage == "deleted":
+            path.unlink()
+        elif damage == "garbage":
+            path.write_bytes(b"not a pickle")
+        else:
+            path.write_bytes(path.read_bytes()[:20])
+    generate(seeds, docs, jobs=2)
+    assert contents(docs) == fresh_build(tmp_path, seeds)
+
+
+def test_a_lost_article_shard_is_read_again_from_the_seeds(tmp_path: Path) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=2)
+    for shard in folder(docs).glob("*.articles-*.pickle"):
+        shard.unlink()
+    EDITS["an article title"](seeds)
+    generate(seeds, docs, jobs=2)
+    assert contents(docs) == fresh_build(tmp_path, seeds)
+
+
+def test_parallel_and_serial_runs_write_the_same_bytes(tmp_path: Path) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=2)
+    assert contents(docs) == fresh_build(tmp_path, seeds)  # jobs=1
+
+
+def test_a_template_error_in_a_worker_names_the_template(tmp_path: Path) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    (templates / "article.md.j2").write_text("line one\n{{ article.title }}\n")
+    before = snapshot(docs)
+    with pytest.raises(Stop) as stopped:
+        generate(seeds, docs, templates, jobs=2)
+    assert "article.md.j2:2: template error: template printed" in stopped.value.message
+    assert snapshot(docs) == before
