@@ -6,9 +6,13 @@ Usage: python build_timeline.py [--seeds DIR] [--docs DIR] [--check]
 
 from __future__ import annotations
 
+import os
 import sys
 
 from timeline.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)  # everything is written; tearing down the model object by object would only cost time

@@ -15,6 +15,10 @@ from timeline import build, render
 from timeline.build import Stop
 from timeline.cache import folder
 from timeline.cli import generate, load_corpus
+from timeline.load import read_seeds
+from timeline.model import model_seeds
+from timeline.render import render_site
+from timeline.vocabulary import Vocabulary
 
 Edit = Callable[[Path], object]
 
@@ -168,3 +172,17 @@ def test_a_template_error_in_a_worker_names_the_template(tmp_path: Path) -> None
         generate(seeds, docs, templates, jobs=2)
     assert "article.md.j2:2: template error: template printed" in stopped.value.message
     assert snapshot(docs) == before
+
+
+def test_sections_rendered_in_workers_equal_sections_rendered_with_the_timeline(
+    tmp_path: Path, vocabulary: Vocabulary
+) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=2)  # most sections and data lines come from the workers
+    loaded, problems = read_seeds(seeds)
+    assert problems == []
+    whole = render_site(*model_seeds(loaded, vocabulary))  # every section rendered with its page
+    assert {name: data for name, data in contents(docs).items() if name != "authoring.md"} == {
+        **{name: text.encode() for name, text in whole.items()},
+        ".timeline-manifest.json": (docs / ".timeline-manifest.json").read_bytes(),
+    }

@@ -20,6 +20,7 @@ import hashlib
 import multiprocessing
 import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -157,7 +158,10 @@ R = TypeVar("R")
 
 def _map(function: Callable[[T], R], items: list[T], jobs: int, chunk: int = 64) -> Iterator[R]:
     """``map`` over a pool of forked processes when ``jobs`` > 1, in order; in this process otherwise."""
-    if jobs <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    # Forking a process with other threads (the live preview's server) could
+    # copy a lock another thread holds: such a process works alone.
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if jobs <= 1 or len(items) <= 1 or not forkable:
         yield from map(function, items)
         return
     with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
@@ -291,7 +295,8 @@ def generate(
     cache.forget_except(set(names))
     for result in fresh.values():
         index.seeds[result.name] = replace(result, article=None, page=None, fragments=())
-        cache.put_article(result.name, None if result.article is None else (result.article, result.fragments))
+        entry = None if result.article is None else (result.digest, result.article, result.fragments)
+        cache.put_article(result.name, entry)
     results = [index.seeds[name] for name in names]
     lap(f"{len(changed)} seeds read, checked and their pages rendered")
     problems = check(results)
@@ -316,14 +321,14 @@ def generate(
         keys.update({path: key for path, (key, _, _) in outputs.items() if path not in built.pages})
         lap("the timeline is as it was")
     else:
-        entries = {name: cache.article(name) for name in names if name not in fresh}
+        entries = {name: cache.article(name, index.seeds[name].digest) for name in names if name not in fresh}
         missing = [name for name, entry in entries.items() if entry is None]
         for result in compile_seeds(seeds, vocabulary, missing, renderer, jobs):  # a lost shard
             fresh[result.name] = result
         for result in fresh.values():
             assert result.article is not None
             entries[result.name] = (result.article, result.fragments)
-            cache.put_article(result.name, entries[result.name])
+            cache.put_article(result.name, (result.digest, result.article, result.fragments))
         articles = {name: entry[0] for name, entry in entries.items() if entry is not None}
         corpus = build_corpus(articles.values(), vocabulary)
         pages = event_pages(corpus)
@@ -364,6 +369,7 @@ def generate(
     texts.update(_render_all(todo, jobs))
     lap(f"{len(todo)} other pages rendered")
 
+    saved = cache.save_articles_aside()
     report = write_docs(docs, texts, keep=set(keys) - set(texts))
     lap("written")
     index.outputs = {}
@@ -371,6 +377,7 @@ def generate(
         status = _stat(f"{docs}/{path}")
         index.outputs[path] = (key, status.st_size, status.st_mtime_ns)
     index.built = Built({r.name: r.header or "" for r in results}, links, counts, frozenset(article_pages))
+    saved()
     cache.save()
     lap("cache written")
     return Outcome(*counts, report, corpus)

@@ -17,16 +17,19 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+import threading
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from timeline.model import Article
 
-Fragments = tuple[tuple[str, str], ...]
+Fragments = tuple[tuple[str, str, str], ...]
 """A seed's pre-rendered event sections and lines (``render.Renderer.fragments``)."""
-Entry = tuple[Article, Fragments]
+Entry = tuple[str, Article, Fragments]
+"""The digest of the seed's bytes (checked against the index), its article and fragments."""
 
 FORMAT = 2
 SHARDS = 64
@@ -101,9 +104,12 @@ class Cache:
             self._articles[number] = found if isinstance(found, dict) else {}
         return self._articles[number]
 
-    def article(self, name: str) -> Entry | None:
-        """The article of a seed, with its fragments, as the cache knows it."""
-        return self._shard(_shard(name)).get(name)
+    def article(self, name: str, digest: str) -> tuple[Article, Fragments] | None:
+        """The article of a seed with these bytes, and its fragments, if the cache has them."""
+        entry = self._shard(_shard(name)).get(name)
+        if entry is None or entry[0] != digest:  # a shard older or newer than the index
+            return None
+        return entry[1], entry[2]
 
     def put_article(self, name: str, entry: Entry | None) -> None:
         """Remember (or forget, with None) the article of a seed."""
@@ -123,15 +129,43 @@ class Cache:
             self.put_article(name, None)
 
     def save(self) -> None:
-        """Write the index and every changed shard; a failure only loses the shortcut."""
+        """Write every changed shard, then the index; a failure only loses the shortcut."""
+        self.save_articles()
+        try:
+            self._write(self._index_file(), self.index)
+        except OSError:
+            self._index_file().unlink(missing_ok=True)
+
+    def save_articles(self) -> None:
+        """Write the changed shards.
+
+        Each entry names the bytes it came from, so a shard out of step with
+        the index (a run that failed between the two) is never believed.
+        """
         try:
             self.root.mkdir(exist_ok=True)
             for number in sorted(self._dirty):
                 self._write(self._shard_file(number), self._articles[number])
-            self._write(self._index_file(), self.index)
         except OSError:
-            self._index_file().unlink(missing_ok=True)
+            pass
         self._dirty.clear()
+
+    def save_articles_aside(self) -> Callable[[], None]:
+        """Write the changed shards in a forked process while this one writes docs/; return how to wait for it.
+
+        Pickling ten thousand articles takes a second that the run need not wait for.
+        """
+        if not self._dirty or not hasattr(os, "fork") or threading.active_count() > 1:
+            self.save_articles()
+            return lambda: None
+        child = os.fork()
+        if child == 0:  # pragma: no cover - runs in the child, which exits at once
+            try:
+                self.save_articles()
+            finally:
+                os._exit(0)
+        self._dirty.clear()
+        return lambda: os.waitpid(child, 0) and None
 
     def _write(self, path: Path, data: Any) -> None:
         handle, temporary = tempfile.mkstemp(dir=self.root, prefix=f".{path.name}.", suffix=".tmp")

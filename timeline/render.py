@@ -187,13 +187,16 @@ class Renderer:
         self._blocks: dict[str, Markup] = {}
         self._lines: dict[str, Markup] = {}
         self._macros: Any = None
+        self._json: dict[str, str] = {}
         # A corpus this large would make a search index too heavy for a reader's
         # browser: article text, quotes and notes then stay out of it (titles,
         # dates, places and institutions stay in), as do the listing pages.
         self.env.globals["large_corpus"] = large
         # Globals, not render variables, so that templates import _macros.md.j2
         # once (without context) instead of evaluating it again on every render.
-        self.env.globals.update(countries=vocabulary.countries, procedures=vocabulary.procedures, kinds=vocabulary.kinds)
+        self.env.globals.update(
+            countries=vocabulary.countries, procedures=vocabulary.procedures, kinds=vocabulary.kinds
+        )
         self.context: dict[str, Any] = {}
 
     def _date_markup(self, date: Date) -> Markup:
@@ -218,7 +221,7 @@ class Renderer:
             self._lines[event.id] = self._macros.event_line(event, "../")
         return self._lines[event.id]
 
-    def fragments(self, article: Article) -> tuple[tuple[str, str], ...]:
+    def fragments(self, article: Article) -> tuple[tuple[str, str, str], ...]:
         """Each milestone's timeline section and list line, as if no other article cited its event.
 
         Most events have one source, so a worker that reads the seed can render
@@ -228,13 +231,14 @@ class Renderer:
         out = []
         for milestone in article.milestones:
             event = single_event(milestone)
-            out.append((str(self._event_block(event)), str(self._event_line(event))))
+            out.append((str(self._event_block(event)), str(self._event_line(event)), _json_line(event, None)))
             del self._blocks[event.id], self._lines[event.id]
         return tuple(out)
 
-    def use(self, fragments: dict[str, tuple[str, str]]) -> None:
+    def use(self, fragments: dict[str, tuple[str, str, str]]) -> None:
         """Take pre-rendered sections and lines (see ``fragments``) for the events with one source."""
-        for event_id, (block, line) in fragments.items():
+        for event_id, (block, line, json_line) in fragments.items():
+            self._json[event_id] = json_line
             self._blocks[event_id] = Markup(block)  # noqa: S704 - rendered by this class
             self._lines[event_id] = Markup(line)  # noqa: S704 - rendered by this class
 
@@ -340,7 +344,12 @@ class Renderer:
                 len(events) // 4,
             )
         add("vocabularies.md", None, lambda: self.page("vocabularies.md.j2", "Vocabularies"))
-        add("data/timeline.json", _digest(list(keys.values())), lambda: timeline_json(corpus), len(keys) // 4)
+        add(
+            "data/timeline.json",
+            _digest(list(keys.values())),
+            lambda: timeline_json(corpus, self._json),
+            len(keys) // 4,
+        )
         add("data/annotation.schema.json", None, lambda: schema_json(annotation_schema(vocabulary)))
         return out
 
@@ -385,34 +394,54 @@ def article_tags(vocabulary: Vocabulary, article: Article) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def timeline_json(corpus: Corpus) -> str:
-    """The downloadable timeline, data/timeline.json."""
-    data = timeline_data(corpus)
-    return _events_json({k: v for k, v in data.items() if k != "events"}, data["events"])
+def timeline_json(corpus: Corpus, ready: dict[str, str] | None = None) -> str:
+    """The downloadable timeline, data/timeline.json, one event a line: readable in a diff.
 
-
-def _events_json(head: dict[str, Any], events: list[dict[str, Any]]) -> str:
-    """The timeline as JSON with one event a line: readable in a diff, and fast (the C encoder)."""
-    lines = [json.dumps(event, ensure_ascii=False, sort_keys=True) for event in events]
-    fields = ",\n".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(head.items()))
+    ``ready`` holds lines already encoded for events with one source, their
+    permalink left open (``Renderer.fragments``).
+    """
+    pages = event_pages(corpus)
+    ready = ready or {}
+    lines = []
+    for event in corpus.events:
+        permalink = f"{site_path(pages[event.id])}#{event.id}"
+        line = ready.get(event.id)
+        if line is None:
+            lines.append(_json_line(event, permalink))
+        else:
+            lines.append(line.replace(_OPEN_PERMALINK, f'"permalink": {json.dumps(permalink)}', 1))
+    fields = ",\n".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(ABOUT.items()))
     return "{\n" + fields + ',\n"events": [\n' + ",\n".join(lines) + "\n]\n}\n"
+
+
+_OPEN_PERMALINK = '"permalink": "\\u0000"'
+"""How a permalink not yet known is encoded: JSON escapes NUL, which no seed value can hold."""
+
+
+def _json_line(event: Event, permalink: str | None) -> str:
+    return json.dumps(
+        _event_data(event, "\x00" if permalink is None else permalink), ensure_ascii=False, sort_keys=True
+    )
 
 
 def _iso(day: Any) -> str | None:
     return day.isoformat() if day is not None else None
 
 
+ABOUT = {
+    "about": "Pediatric transplantation in Central Asia: events in timeline order. "
+    "date is EDTF; earliest and latest are the ISO days it allows (null when open)."
+}
+
+
 def timeline_data(corpus: Corpus) -> dict[str, Any]:
     """The downloadable timeline: events in timeline order, every source and version."""
     pages = event_pages(corpus)
-    return {
-        "about": "Pediatric transplantation in Central Asia: events in timeline order. "
-        "date is EDTF; earliest and latest are the ISO days it allows (null when open).",
-        "events": [_event_data(event, pages[event.id]) for event in corpus.events],
-    }
+    events = [_event_data(event, f"{site_path(pages[event.id])}#{event.id}") for event in corpus.events]
+    return {**ABOUT, "events": events}
 
 
-def _event_data(event: Event, page: str) -> dict[str, Any]:
+def _event_data(event: Event, permalink: str) -> dict[str, Any]:
     def date_fields(version_date: Any) -> dict[str, Any]:
         return {
             "date": version_date.edtf,
@@ -424,7 +453,7 @@ def _event_data(event: Event, page: str) -> dict[str, Any]:
     main = event.main
     return {
         "id": event.id,
-        "permalink": f"{site_path(page)}#{event.id}",
+        "permalink": permalink,
         **date_fields(main.date),
         "country": main.country,
         "procedure": main.procedure,
