@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -186,3 +187,22 @@ def test_sections_rendered_in_workers_equal_sections_rendered_with_the_timeline(
         **{name: text.encode() for name, text in whole.items()},
         ".timeline-manifest.json": (docs / ".timeline-manifest.json").read_bytes(),
     }
+
+
+def test_a_seed_touched_but_not_changed_is_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=1)
+    read: list[str] = []
+    compile_one = build._compile
+
+    def counting(name: str) -> build.SeedResult:
+        read.append(name)
+        return compile_one(name)
+
+    monkeypatch.setattr(build, "_compile", counting)
+    for seed in seeds.glob("*.md"):
+        os.utime(seed, ns=(1, 1))  # as a checkout or a restored CI cache leaves them
+    EDITS["a summary"](seeds)
+    generate(seeds, docs, jobs=1)
+    assert read == [SURGERY]
+    assert contents(docs) == fresh_build(tmp_path, seeds)

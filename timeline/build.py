@@ -225,6 +225,29 @@ def seed_names(seeds: Path) -> list[str]:
         return sorted(entry.name for entry in entries if entry.name.endswith(".md"))
 
 
+def _changed(seeds: Path, names: list[str], known: dict[str, SeedResult]) -> list[str]:
+    """The seeds to read again: new, or with other bytes than when last read.
+
+    A file whose status changed but whose bytes did not (a checkout, a
+    ``touch``, a cache restored on CI) keeps its result, with the new status.
+    """
+    changed = []
+    for name in names:
+        result = known.get(name)
+        path = f"{seeds}/{name}"
+        signature = _signature(path)
+        if result is None:
+            changed.append(name)
+        elif result.signature != signature:
+            with open(path, "rb") as stream:  # noqa: PTH123 - one of thousands; see _stat
+                same = hashlib.sha1(stream.read(), usedforsecurity=False).hexdigest() == result.digest
+            if same:
+                known[name] = replace(result, signature=signature)
+            else:
+                changed.append(name)
+    return changed
+
+
 def check(results: Iterable[SeedResult]) -> list[Problem]:
     """Every problem of every seed, and ids used twice, in reading order."""
     problems: list[Problem] = []
@@ -288,8 +311,7 @@ def generate(
     cache = Cache(docs, environment)
     index = cache.index
     lap("cache read")
-    folder = str(seeds)
-    changed = [n for n in names if n not in index.seeds or index.seeds[n].signature != _signature(f"{folder}/{n}")]
+    changed = _changed(seeds, names, index.seeds)
     renderer = Renderer(vocabulary, templates, large)
     fresh = {r.name: r for r in compile_seeds(seeds, vocabulary, changed, renderer, jobs)}
     cache.forget_except(set(names))
