@@ -7,9 +7,9 @@ no-op rerun, a one-file edit that the timeline does not show (an article's
 summary), a one-file edit that it does (a milestone's title), the parse floor
 (reading the same files and parsing their front matter with PyYAML's libyaml
 loader, nothing else) and the ratio of full generation to that floor; each
-with wall time and peak memory. Peak memory is the largest total resident
-size of the process and its worker processes together, sampled every 20 ms
-(pages the workers share with their parent count twice). With --mkdocs it also builds the site
+with wall time and peak memory. Peak memory is the largest memory of the
+process and its worker processes together (their proportional set sizes, so
+that pages shared after a fork count once), sampled every 20 ms. With --mkdocs it also builds the site
 and reports its build time, size and search index size.
 """
 
@@ -39,14 +39,16 @@ for path in sorted(Path(sys.argv[1]).glob("*.md")):
 """
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants, from /proc (0 when it is gone)."""
+def _tree_memory(pid: int) -> int:
+    """Bytes of memory a process and its descendants use together: the sum of their proportional
+    set sizes, so that pages shared after a fork count once (0 when it is gone)."""
     total, todo = 0, [pid]
-    page = os.sysconf("SC_PAGE_SIZE")
     while todo:
         current = todo.pop()
         try:
-            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * page
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo.extend(int(child) for child in (task / "children").read_text().split())
         except (OSError, ValueError):
@@ -63,7 +65,7 @@ def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) ->
     reader = threading.Thread(target=lambda: output.append(process.stdout.read() if process.stdout else ""))
     reader.start()
     while process.poll() is None:
-        peak = max(peak, _tree_rss(process.pid))
+        peak = max(peak, _tree_memory(process.pid))
         time.sleep(0.02)
     reader.join()
     elapsed = time.perf_counter() - started
