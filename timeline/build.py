@@ -30,7 +30,7 @@ from typing import TypeVar
 
 import jinja2
 
-from timeline.cache import Built, Cache, Fragments
+from timeline.cache import Built, Cache, Fragments, shard_of
 from timeline.load import read_seed
 from timeline.model import Article, Corpus, article_text, build_article, build_corpus
 from timeline.problems import Problem
@@ -80,6 +80,9 @@ class _Job:
     shown_as: str
     validator: Validator
     renderer: Renderer | None
+    cache: Cache | None = None
+    current: frozenset[str] = frozenset()
+    """Every seed of the run, so that shards drop the ones that are gone."""
 
 
 _job: _Job | None = None
@@ -130,6 +133,16 @@ def header(article: Article) -> str:
     published = article.source.published.edtf if article.source.published else None
     parts = [article.id, article.title, article.source.outlet, published, *(m.fingerprint for m in article.milestones)]
     return hashlib.sha1("\0".join(str(p) for p in parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def _compile_shard(task: tuple[int, list[str]]) -> list[SeedResult]:
+    """Compile the seeds of one cache shard, and write the shard: a worker's unit of work with a cache."""
+    assert _job is not None and _job.cache is not None
+    number, names = task
+    results = [_compile(name) for name in names]
+    entries = {r.name: None if r.article is None else (r.digest, r.article, r.fragments) for r in results}
+    _job.cache.store(number, entries, set(_job.current))
+    return results
 
 
 def _render_page(index: int) -> str:
@@ -208,13 +221,30 @@ def _environment(seeds: Path, shown_as: str, templates: Path, large: bool) -> st
 
 
 def compile_seeds(
-    seeds: Path, vocabulary: Vocabulary, names: list[str], renderer: Renderer | None = None, jobs: int = 1
+    seeds: Path,
+    vocabulary: Vocabulary,
+    names: list[str],
+    renderer: Renderer | None = None,
+    jobs: int = 1,
+    cache: Cache | None = None,
+    current: Iterable[str] = (),
 ) -> list[SeedResult]:
-    """The result of each seed in ``names``, in order; on ``jobs`` processes when there are many."""
+    """The result of each seed in ``names``, in order; on ``jobs`` processes when there are many.
+
+    With a cache, the work goes by shard, and each shard is written by the
+    process that read its seeds.
+    """
     global _job
-    _job = _Job(seeds, str(seeds), Validator(vocabulary), renderer)
+    _job = _Job(seeds, str(seeds), Validator(vocabulary), renderer, cache, frozenset(current))
+    jobs = jobs if len(names) >= PARALLEL_FROM else 1
     try:
-        return list(_map(_compile, names, jobs if len(names) >= PARALLEL_FROM else 1))
+        if cache is None:
+            return list(_map(_compile, names, jobs))
+        shards: dict[int, list[str]] = {}
+        for name in names:
+            shards.setdefault(shard_of(name), []).append(name)
+        done = {r.name: r for batch in _map(_compile_shard, sorted(shards.items()), jobs, 1) for r in batch}
+        return [done[name] for name in names]
     finally:
         _job = None
 
@@ -313,12 +343,10 @@ def generate(
     lap("cache read")
     changed = _changed(seeds, names, index.seeds)
     renderer = Renderer(vocabulary, templates, large)
-    fresh = {r.name: r for r in compile_seeds(seeds, vocabulary, changed, renderer, jobs)}
+    fresh = {r.name: r for r in compile_seeds(seeds, vocabulary, changed, renderer, jobs, cache, names)}
     cache.forget_except(set(names))
     for result in fresh.values():
         index.seeds[result.name] = replace(result, article=None, page=None, fragments=())
-        entry = None if result.article is None else (result.digest, result.article, result.fragments)
-        cache.put_article(result.name, entry)
     results = [index.seeds[name] for name in names]
     lap(f"{len(changed)} seeds read, checked and their pages rendered")
     problems = check(results)
@@ -345,12 +373,11 @@ def generate(
     else:
         entries = {name: cache.article(name, index.seeds[name].digest) for name in names if name not in fresh}
         missing = [name for name, entry in entries.items() if entry is None]
-        for result in compile_seeds(seeds, vocabulary, missing, renderer, jobs):  # a lost shard
+        for result in compile_seeds(seeds, vocabulary, missing, renderer, jobs, cache, names):  # a lost shard
             fresh[result.name] = result
         for result in fresh.values():
             assert result.article is not None
             entries[result.name] = (result.article, result.fragments)
-            cache.put_article(result.name, (result.digest, result.article, result.fragments))
         articles = {name: entry[0] for name, entry in entries.items() if entry is not None}
         corpus = build_corpus(articles.values(), vocabulary)
         pages = event_pages(corpus)
@@ -382,6 +409,7 @@ def generate(
             continue
         if result.name in fresh:
             texts[path] = _linked(fresh[result.name], links)
+            fresh[result.name] = replace(fresh[result.name], page=None)  # one copy of each page is enough
         else:
             stale.append(result.name)
     # Unchanged seeds whose pages must change: their events moved, or a page was edited by hand.
@@ -391,7 +419,6 @@ def generate(
     texts.update(_render_all(todo, jobs))
     lap(f"{len(todo)} other pages rendered")
 
-    saved = cache.save_articles_aside()
     report = write_docs(docs, texts, keep=set(keys) - set(texts))
     lap("written")
     index.outputs = {}
@@ -399,7 +426,6 @@ def generate(
         status = _stat(f"{docs}/{path}")
         index.outputs[path] = (key, status.st_size, status.st_mtime_ns)
     index.built = Built({r.name: r.header or "" for r in results}, links, counts, frozenset(article_pages))
-    saved()
     cache.save()
     lap("cache written")
     return Outcome(*counts, report, corpus)

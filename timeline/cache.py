@@ -17,16 +17,16 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
-import threading
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from timeline.model import Article
 
-Fragments = tuple[tuple[str, str, str], ...]
+Fragments = tuple[tuple[Markup, Markup, str], ...]
 """A seed's pre-rendered event sections and lines (``render.Renderer.fragments``)."""
 Entry = tuple[str, Article, Fragments]
 """The digest of the seed's bytes (checked against the index), its article and fragments."""
@@ -67,7 +67,8 @@ def folder(docs: Path) -> Path:
     return docs.resolve().parent / ".timeline-cache"
 
 
-def _shard(name: str) -> int:
+def shard_of(name: str) -> int:
+    """The shard that keeps a seed's article."""
     return zlib.crc32(name.encode()) % SHARDS
 
 
@@ -82,7 +83,6 @@ class Cache:
         valid = isinstance(loaded, Index) and loaded.environment == environment
         self.index: Index = loaded if valid else Index(environment)
         self._articles: dict[int, dict[str, Entry]] = {}
-        self._dirty: set[int] = set()
 
     def _index_file(self) -> Path:
         return self.root / f"{self.stem}.index.pickle"
@@ -106,66 +106,45 @@ class Cache:
 
     def article(self, name: str, digest: str) -> tuple[Article, Fragments] | None:
         """The article of a seed with these bytes, and its fragments, if the cache has them."""
-        entry = self._shard(_shard(name)).get(name)
+        entry = self._shard(shard_of(name)).get(name)
         if entry is None or entry[0] != digest:  # a shard older or newer than the index
             return None
         return entry[1], entry[2]
 
-    def put_article(self, name: str, entry: Entry | None) -> None:
-        """Remember (or forget, with None) the article of a seed."""
-        number = _shard(name)
-        shard = self._shard(number)
-        if entry is None:
-            if shard.pop(name, None) is not None:
-                self._dirty.add(number)
-        elif shard.get(name) is not entry:
-            shard[name] = entry
-            self._dirty.add(number)
+    def store(self, number: int, entries: dict[str, Entry | None], current: set[str]) -> None:
+        """Put (or, with None, drop) seeds' entries in a shard and write it, dropping seeds that are gone.
+
+        Called by the worker that read those seeds: shards are written in
+        parallel, one worker each. Each entry names the bytes it came from, so
+        a shard out of step with the index (a run that failed between the two)
+        is never believed. A failure only loses the shortcut.
+        """
+        self._articles.pop(number, None)
+        shard = {name: entry for name, entry in self._shard(number).items() if name in current}
+        for name, entry in entries.items():
+            if entry is None:
+                shard.pop(name, None)
+            else:
+                shard[name] = entry
+        self._articles[number] = shard
+        try:
+            self.root.mkdir(exist_ok=True)
+            self._write(self._shard_file(number), shard)
+        except OSError:
+            self._shard_file(number).unlink(missing_ok=True)
 
     def forget_except(self, names: set[str]) -> None:
-        """Drop seeds that are gone, so that the cache does not grow with renamed files."""
+        """Drop seeds that are gone from the index."""
         for name in [n for n in self.index.seeds if n not in names]:
             del self.index.seeds[name]
-            self.put_article(name, None)
 
     def save(self) -> None:
-        """Write every changed shard, then the index; a failure only loses the shortcut."""
-        self.save_articles()
+        """Write the index; a failure only loses the shortcut."""
         try:
+            self.root.mkdir(exist_ok=True)
             self._write(self._index_file(), self.index)
         except OSError:
             self._index_file().unlink(missing_ok=True)
-
-    def save_articles(self) -> None:
-        """Write the changed shards.
-
-        Each entry names the bytes it came from, so a shard out of step with
-        the index (a run that failed between the two) is never believed.
-        """
-        try:
-            self.root.mkdir(exist_ok=True)
-            for number in sorted(self._dirty):
-                self._write(self._shard_file(number), self._articles[number])
-        except OSError:
-            pass
-        self._dirty.clear()
-
-    def save_articles_aside(self) -> Callable[[], None]:
-        """Write the changed shards in a forked process while this one writes docs/; return how to wait for it.
-
-        Pickling ten thousand articles takes a second that the run need not wait for.
-        """
-        if not self._dirty or not hasattr(os, "fork") or threading.active_count() > 1:
-            self.save_articles()
-            return lambda: None
-        child = os.fork()
-        if child == 0:  # pragma: no cover - runs in the child, which exits at once
-            try:
-                self.save_articles()
-            finally:
-                os._exit(0)
-        self._dirty.clear()
-        return lambda: os.waitpid(child, 0) and None
 
     def _write(self, path: Path, data: Any) -> None:
         handle, temporary = tempfile.mkstemp(dir=self.root, prefix=f".{path.name}.", suffix=".tmp")

@@ -10,24 +10,36 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE.parent / "templates"
 
 
-def _inputs(seeds: Path) -> list[Path]:
-    files = sorted(seeds.glob("*.md")) + sorted(p for p in (seeds / "raw").rglob("*") if p.is_file())
-    files += sorted(PACKAGE.rglob("*.py")) + sorted((PACKAGE / "data").glob("*"))
-    files += sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
-    return files
+def _walk(folder: str, suffix: str = "") -> list[tuple[str, os.stat_result]]:
+    """Every file below ``folder`` (ending in ``suffix``), with its status; os.scandir, for speed."""
+    found = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            found += _walk(entry.path, suffix)
+        elif entry.name.endswith(suffix):
+            found.append((entry.path, entry.stat()))
+    return found
 
 
 def fingerprint(seeds: Path, docs: Path) -> str:
     """A digest of every input's name, size and modification time, and of where the output goes."""
     digest = hashlib.sha256(str(docs.resolve()).encode())
-    for path in _inputs(seeds):
-        status = path.stat()
+    with os.scandir(seeds) as entries:
+        files = [(e.path, e.stat()) for e in entries if e.name.endswith(".md") and not e.is_dir()]
+    files += _walk(str(seeds / "raw"))
+    files += _walk(str(PACKAGE), ".py") + _walk(str(PACKAGE / "data")) + _walk(str(TEMPLATES))
+    for path, status in sorted(files):
         digest.update(f"\0{path}\0{status.st_size}\0{status.st_mtime_ns}".encode())
     return digest.hexdigest()
 
@@ -40,7 +52,7 @@ def state_file(docs: Path) -> Path:
 def _outputs(docs: Path, names: list[str]) -> dict[str, list[int]]:
     found = {}
     for name in names:
-        status = (docs / name).stat()
+        status = os.stat(f"{docs}/{name}")  # noqa: PTH116 - ten thousand Path objects cost more than the calls
         found[name] = [status.st_size, status.st_mtime_ns]
     return found
 

@@ -221,7 +221,7 @@ class Renderer:
             self._lines[event.id] = self._macros.event_line(event, "../")
         return self._lines[event.id]
 
-    def fragments(self, article: Article) -> tuple[tuple[str, str, str], ...]:
+    def fragments(self, article: Article) -> tuple[tuple[Markup, Markup, str], ...]:
         """Each milestone's timeline section and list line, as if no other article cited its event.
 
         Most events have one source, so a worker that reads the seed can render
@@ -231,16 +231,14 @@ class Renderer:
         out = []
         for milestone in article.milestones:
             event = single_event(milestone)
-            out.append((str(self._event_block(event)), str(self._event_line(event)), _json_line(event, None)))
+            out.append((self._event_block(event), self._event_line(event), _json_line(event, None)))
             del self._blocks[event.id], self._lines[event.id]
         return tuple(out)
 
-    def use(self, fragments: dict[str, tuple[str, str, str]]) -> None:
+    def use(self, fragments: dict[str, tuple[Markup, Markup, str]]) -> None:
         """Take pre-rendered sections and lines (see ``fragments``) for the events with one source."""
         for event_id, (block, line, json_line) in fragments.items():
-            self._json[event_id] = json_line
-            self._blocks[event_id] = Markup(block)  # noqa: S704 - rendered by this class
-            self._lines[event_id] = Markup(line)  # noqa: S704 - rendered by this class
+            self._blocks[event_id], self._lines[event_id], self._json[event_id] = block, line, json_line
 
     def _event_href(self, event_id: str) -> Escaped:
         anchor = _identifier(event_id)

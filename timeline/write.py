@@ -82,30 +82,29 @@ def write_docs(docs: Path, files: dict[str, str], keep: Iterable[str] = ()) -> W
         raise WriteError(f"{docs / name} was to be kept but is not a generated file; run again")
     names = sorted(kept | set(files))
     manifest_text = json.dumps({"files": names}, indent=1) + "\n"
-    pending: dict[Path, bytes] = {}
+    pending: dict[Path, str] = {}  # encoded one at a time as written: ten thousand pages are a lot of bytes
     checked: set[Path] = set()
     for name in sorted(files):
         target = _check_target(docs, _safe_relative(name), checked)
-        data = files[name].encode("utf-8")
         if os.path.lexists(target):
             if name not in owned:
                 raise WriteError(
                     f"{target} exists but was not generated; move it away or rename it, "
                     "the generator never overwrites hand-written pages"
                 )
-            if target.is_file() and target.read_bytes() == data:
+            if target.is_file() and target.read_bytes() == files[name].encode("utf-8"):
                 continue
-        pending[target] = data
+        pending[target] = files[name]
     stale = sorted(owned - set(names))
     manifest = docs / MANIFEST
     if pending or stale or not manifest.exists() or manifest.read_text(encoding="utf-8") != manifest_text:
-        pending[manifest] = manifest_text.encode("utf-8")
+        pending[manifest] = manifest_text
 
     staged: list[tuple[str, Path]] = []  # (temporary, target)
     created: list[Path] = []
     folders: set[Path] = {docs}
     try:
-        for target, data in pending.items():
+        for target, text in pending.items():
             folder = target.parent
             missing: list[Path] = []
             probe = folder
@@ -120,7 +119,7 @@ def write_docs(docs: Path, files: dict[str, str], keep: Iterable[str] = ()) -> W
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
             staged.append((temporary, target))
             with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
+                stream.write(text.encode("utf-8"))
     except OSError as error:
         for temporary, _ in staged:
             Path(temporary).unlink(missing_ok=True)
