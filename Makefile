@@ -61,4 +61,4 @@ schema: $(BIN)/.site-deps
 	$(BIN)/python build_timeline.py schema --output schema/annotation.schema.json
 
 clean:
-	rm -rf site site.partial .pytest_cache .mypy_cache .ruff_cache
+	rm -rf site site.partial .pytest_cache .mypy_cache .ruff_cache .timeline-cache

@@ -22,11 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
-
 from timeline.model import Article
 
-Fragments = tuple[tuple[Markup, Markup, str], ...]
+Fragments = tuple[tuple[str, str, str], ...]
 """A seed's pre-rendered event sections and lines (``render.Renderer.fragments``)."""
 Entry = tuple[str, Article, Fragments]
 """The digest of the seed's bytes (checked against the index), its article and fragments."""

@@ -21,7 +21,7 @@ from timeline.render import TEMPLATES
 from timeline.schema import annotation_schema, schema_json
 from timeline.validate import is_id
 from timeline.vocabulary import Vocabulary, VocabularyError, load_vocabulary
-from timeline.write import MANIFEST, WriteError
+from timeline.write import WriteError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -114,7 +114,7 @@ def build_main(argv: Sequence[str]) -> int:
                 print(f"Nothing changed since the last run: {args.docs}/ is up to date.")
             return EXIT_OK
         outcome = generate(args.seeds, args.docs)
-        record(inputs, args.docs, [*outcome.report.files, MANIFEST])
+        record(inputs, args.docs, outcome.files)
     except Stop as stop:
         if stop.problems:
             report(stop.problems)

@@ -66,7 +66,7 @@ def up_to_date(inputs: str, docs: Path) -> bool:
         return False
 
 
-def record(inputs: str, docs: Path, names: list[str]) -> None:
+def record(inputs: str, docs: Path, files: dict[str, tuple[int, int]]) -> None:
     """Remember a successful run over ``inputs``, the fingerprint taken *before* it read anything.
 
     A seed saved during the run then no longer matches, and the next run is a
@@ -75,7 +75,7 @@ def record(inputs: str, docs: Path, names: list[str]) -> None:
     path = state_file(docs)
     try:
         path.parent.mkdir(exist_ok=True)
-        state = {"inputs": inputs, "outputs": _outputs(docs, names)}
+        state = {"inputs": inputs, "outputs": {name: list(status) for name, status in sorted(files.items())}}
         path.write_text(json.dumps(state), encoding="utf-8")
     except OSError:
         path.unlink(missing_ok=True)

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from timeline.dates import Date, parse_date
 from timeline.evidence import locate
@@ -220,6 +220,8 @@ class Corpus:
     vocabulary: Vocabulary
     _by_id: dict[str, Article] = field(init=False, repr=False, compare=False)
     _index: _Index = field(init=False, repr=False, compare=False)
+    memo: dict[str, Any] = field(init=False, repr=False, compare=False, default_factory=dict)
+    """What later stages work out once per corpus (render's page of each event)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {a.id: a for a in self.articles})

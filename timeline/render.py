@@ -42,10 +42,15 @@ def _require_escaped(value: Any) -> Any:
     raise UnescapedValue(f"template printed {value!r} without an escaping filter; use |md, |attr or |url")
 
 
-def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
-    """The Jinja environment every page is rendered with."""
+def environment(templates: Path = TEMPLATES, compiled: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment every page is rendered with; ``compiled`` keeps compiled templates between runs."""
+    cache = None
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(compiled))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
+        bytecode_cache=cache,
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         finalize=_require_escaped,
@@ -118,9 +123,13 @@ def split_by_year(corpus: Corpus) -> bool:
 
 
 def event_pages(corpus: Corpus) -> dict[str, str]:
-    """The timeline page (under docs/) that shows each event."""
-    split = split_by_year(corpus)
-    return {e.id: f"timeline/{e.date.year}.md" if split else "timeline/index.md" for e in corpus.events}
+    """The timeline page (under docs/) that shows each event; worked out once per corpus."""
+    if "event_pages" not in corpus.memo:
+        split = split_by_year(corpus)
+        names = {year: f"timeline/{year}.md" if split else "timeline/index.md" for year, _ in corpus.years()}
+        corpus.memo["event_pages"] = {e.id: names[e.date.year] for e in corpus.events}
+    pages: dict[str, str] = corpus.memo["event_pages"]
+    return pages
 
 
 def site_path(page: str) -> str:
@@ -151,8 +160,8 @@ class Page:
     """Roughly how long it takes to render, in events shown: the longest are started first."""
 
 
-def _digest(*parts: object) -> str:
-    return hashlib.sha1(json.dumps(parts, ensure_ascii=False).encode(), usedforsecurity=False).hexdigest()
+def _digest(*parts: str) -> str:
+    return hashlib.sha1("\0".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
 _PENDING_LINK = re.compile("\x00([A-Za-z0-9_-]+)\x00")
@@ -173,10 +182,12 @@ class Renderer:
     renders only the pages whose inputs changed.
     """
 
-    def __init__(self, vocabulary: Vocabulary, templates: Path = TEMPLATES, large: bool = False) -> None:
+    def __init__(
+        self, vocabulary: Vocabulary, templates: Path = TEMPLATES, large: bool = False, compiled: Path | None = None
+    ) -> None:
         self.vocabulary = vocabulary
         self.large = large
-        self.env = environment(templates)
+        self.env = environment(templates, compiled)
         self._dates: dict[str, Markup] = {}
         self._date_template = self.env.get_template("_date.md.j2")
         self._event_pages: dict[str, str] | None = None
@@ -235,10 +246,12 @@ class Renderer:
             del self._blocks[event.id], self._lines[event.id]
         return tuple(out)
 
-    def use(self, fragments: dict[str, tuple[Markup, Markup, str]]) -> None:
+    def use(self, fragments: dict[str, tuple[str, str, str]]) -> None:
         """Take pre-rendered sections and lines (see ``fragments``) for the events with one source."""
         for event_id, (block, line, json_line) in fragments.items():
-            self._blocks[event_id], self._lines[event_id], self._json[event_id] = block, line, json_line
+            self._blocks[event_id] = Markup(block)  # noqa: S704 - rendered by fragments(), escaped value by value
+            self._lines[event_id] = Markup(line)  # noqa: S704 - rendered by fragments(), escaped value by value
+            self._json[event_id] = json_line
 
     def _event_href(self, event_id: str) -> Escaped:
         anchor = _identifier(event_id)
@@ -270,8 +283,8 @@ class Renderer:
         pages = event_pages(corpus)
         self._event_pages = pages
         self.context["corpus"] = corpus
-        keys = {e.id: _digest(pages[e.id], [c.fingerprint for c in e.citations]) for e in corpus.events}
-        counts = (len(corpus.events), len(corpus.articles))
+        keys = {e.id: _digest(pages[e.id], *(c.fingerprint for c in e.citations)) for e in corpus.events}
+        counts = f"{len(corpus.events)} {len(corpus.articles)}"
         unlisted = {"search": {"exclude": True}} if self.large else None
         firsts = corpus.firsts()
         out: list[Page] = []
@@ -280,20 +293,26 @@ class Renderer:
             out.append(Page(path, None if key is None else _digest(path, key), render, weight))
 
         title = "Pediatric transplantation in Central Asia"
-        add("index.md", None, lambda: self.page("home.md.j2", title, firsts=firsts))
+        disagreeing = sum(1 for e in corpus.events if e.disagreement)
+        add("index.md", None, lambda: self.page("home.md.j2", title, firsts=firsts, disagreeing=disagreeing))
         if split_by_year(corpus):
-            add("timeline/index.md", None, lambda: self.page("timeline_years.md.j2", "Timeline"))
+            first_counts = {year: sum(1 for e in events if e.main.kind == "first") for year, events in corpus.years()}
+            add(
+                "timeline/index.md",
+                None,
+                lambda: self.page("timeline_years.md.j2", "Timeline", first_counts=first_counts),
+            )
             for year, events in corpus.years():
                 add(
                     f"timeline/{year}.md",
-                    _digest(counts, [keys[e.id] for e in events]),
+                    _digest(counts, *(keys[e.id] for e in events)),
                     functools.partial(self._timeline, corpus, [(year, events)], f"Timeline: {year}", True),
                     len(events),
                 )
         else:
             add(
                 "timeline/index.md",
-                _digest(counts, [keys[e.id] for e in corpus.events]),
+                _digest(counts, *(keys[e.id] for e in corpus.events)),
                 functools.partial(self._timeline, corpus, corpus.years(), "Timeline", False),
                 len(corpus.events),
             )
@@ -301,14 +320,19 @@ class Renderer:
             (a.id, a.title, a.source.outlet, a.source.published.edtf if a.source.published else None, a.citing_count)
             for a in corpus.articles
         ]
-        add("articles/index.md", _digest(listing), lambda: self.page("articles.md.j2", "Articles"), len(listing) // 10)
+        add(
+            "articles/index.md",
+            _digest(json.dumps(listing)),
+            lambda: self.page("articles.md.j2", "Articles"),
+            len(listing) // 10,
+        )
         country_codes = corpus.countries_with_pages()
         add("countries/index.md", None, lambda: self.page("countries.md.j2", "Countries", codes=country_codes))
         for code in country_codes:
             events = corpus.events_in(code)
             add(
                 f"countries/{code.lower()}.md",
-                _digest([keys[e.id] for e in events]),
+                _digest(*(keys[e.id] for e in events)),
                 functools.partial(
                     self.page,
                     "country.md.j2",
@@ -329,7 +353,7 @@ class Renderer:
             events = corpus.events_of(code)
             add(
                 f"procedures/{code}.md",
-                _digest([keys[e.id] for e in events]),
+                _digest(*(keys[e.id] for e in events)),
                 functools.partial(
                     self.page,
                     "procedure.md.j2",
@@ -344,7 +368,7 @@ class Renderer:
         add("vocabularies.md", None, lambda: self.page("vocabularies.md.j2", "Vocabularies"))
         add(
             "data/timeline.json",
-            _digest(list(keys.values())),
+            _digest(*keys.values()),
             lambda: timeline_json(corpus, self._json),
             len(keys) // 4,
         )

@@ -53,8 +53,16 @@ def load_vocabulary(path: Path = DEFAULT_PATH, shown_as: str = SHOWN_AS) -> Voca
     def fail(message: str, line: int = 1, column: int = 1) -> VocabularyError:
         return VocabularyError(Problem(shown_as, line, column, message))
 
+    text = path.read_text(encoding="utf-8")
     try:
-        data: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506 - only str, list, dict
+        # libyaml when present, as every run reads this file; PyYAML's own
+        # parser words any error (its messages are the ones documented).
+        data: Any = yaml.load(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))  # noqa: S506 - str, list, dict
+    except yaml.YAMLError:
+        data = None
+    try:
+        if data is None:
+            data = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506 - only str, list, dict
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
