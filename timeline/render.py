@@ -328,43 +328,27 @@ class Renderer:
         )
         country_codes = corpus.countries_with_pages()
         add("countries/index.md", None, lambda: self.page("countries.md.j2", "Countries", codes=country_codes))
+
+        def event_list(
+            path: str, template: str, title: str, code: str, events: list[Event], first: dict[str, Event]
+        ) -> None:
+            """A country's or a procedure's page: its firsts and every event it concerns."""
+            render = functools.partial(self.page, template, title, unlisted, code=code, events=events, firsts=first)
+            add(path, _digest(*(keys[e.id] for e in events)), render, len(events) // 4)
+
         for code in country_codes:
-            events = corpus.events_in(code)
-            add(
-                f"countries/{code.lower()}.md",
-                _digest(*(keys[e.id] for e in events)),
-                functools.partial(
-                    self.page,
-                    "country.md.j2",
-                    vocabulary.countries[code].label,
-                    unlisted,
-                    code=code,
-                    events=events,
-                    firsts={p: e for (c, p), e in firsts.items() if c == code},
-                ),
-                len(events) // 4,
-            )
+            first = {p: e for (c, p), e in firsts.items() if c == code}
+            label = vocabulary.countries[code].label
+            event_list(f"countries/{code.lower()}.md", "country.md.j2", label, code, corpus.events_in(code), first)
         add(
             "procedures/index.md",
             None,
             lambda: self.page("procedures.md.j2", "Procedures", codes=list(vocabulary.procedures)),
         )
         for code in vocabulary.procedures:
-            events = corpus.events_of(code)
-            add(
-                f"procedures/{code}.md",
-                _digest(*(keys[e.id] for e in events)),
-                functools.partial(
-                    self.page,
-                    "procedure.md.j2",
-                    vocabulary.procedures[code].label.capitalize(),
-                    unlisted,
-                    code=code,
-                    events=events,
-                    firsts={c: e for (c, p), e in firsts.items() if p == code},
-                ),
-                len(events) // 4,
-            )
+            first = {c: e for (c, p), e in firsts.items() if p == code}
+            label = vocabulary.procedures[code].label.capitalize()
+            event_list(f"procedures/{code}.md", "procedure.md.j2", label, code, corpus.events_of(code), first)
         add("vocabularies.md", None, lambda: self.page("vocabularies.md.j2", "Vocabularies"))
         add(
             "data/timeline.json",
