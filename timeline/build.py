@@ -43,6 +43,7 @@ PACKAGE = Path(__file__).resolve().parent
 PARALLEL_FROM = 64
 """Below this many files to process, a pool of processes costs more than it saves."""
 CACHE_FORMAT = 1
+"""Part of every cache key: raise it when what a cached seed result means changes."""
 
 Signature = tuple[int, int, int, int]
 """A file's size, modification and change times (ns) and inode: any edit changes one."""
