@@ -243,6 +243,8 @@ def compile_seeds(
     global _job
     _job = _Job(seeds, str(seeds), Validator(vocabulary), renderer, cache, frozenset(current))
     jobs = jobs if len(names) >= PARALLEL_FROM else 1
+    if renderer is not None and jobs > 1:
+        renderer.prepare()  # so that every worker does not compile the same templates again
     try:
         if cache is None:
             return list(_map(_compile, names, jobs))

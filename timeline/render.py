@@ -210,6 +210,13 @@ class Renderer:
         )
         self.context: dict[str, Any] = {}
 
+    def prepare(self) -> None:
+        """Compile the templates that each seed's pages use, once, before worker processes are forked."""
+        for name in ("article.md.j2", "_event.md.j2", "_macros.md.j2", "_date.md.j2"):
+            self.env.get_template(name)
+        if self._macros is None:
+            self._macros = self.env.get_template("_macros.md.j2").make_module(self.context)
+
     def _date_markup(self, date: Date) -> Markup:
         """The date's markup from _date.md.j2, rendered once per EDTF string."""
         if date.edtf not in self._dates:
