@@ -206,3 +206,25 @@ def test_a_seed_touched_but_not_changed_is_not_read_again(tmp_path: Path, monkey
     generate(seeds, docs, jobs=1)
     assert read == [SURGERY]
     assert contents(docs) == fresh_build(tmp_path, seeds)
+
+
+def test_an_emptied_docs_folder_is_filled_from_the_cache_without_reading_seeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=2)
+    expected = contents(docs)
+    shutil.rmtree(docs)
+    docs.mkdir()
+    (docs / "authoring.md").write_text("hand-written", encoding="utf-8")
+    read: list[str] = []
+    compile_one = build._compile
+
+    def counting(name: str) -> build.SeedResult:
+        read.append(name)
+        return compile_one(name)
+
+    monkeypatch.setattr(build, "_compile", counting)
+    generate(seeds, docs, jobs=1)
+    assert read == []
+    assert contents(docs) == expected

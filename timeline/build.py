@@ -141,8 +141,16 @@ def _compile_shard(task: tuple[int, list[str]]) -> list[SeedResult]:
     assert _job is not None and _job.cache is not None
     number, names = task
     results = [_compile(name) for name in names]
-    entries = {r.name: None if r.article is None else (r.digest, r.article, _plain(r.fragments)) for r in results}
-    _job.cache.store(number, entries, set(_job.current))
+    current = set(_job.current)
+    articles = {r.name: None if r.article is None else (r.digest, r.article, _plain(r.fragments)) for r in results}
+    _job.cache.store("articles", number, dict(articles), current)
+    pages = {
+        r.name: None
+        if r.article is None or r.page is None
+        else (r.digest, r.page, tuple(m.id for m in r.article.milestones))
+        for r in results
+    }
+    _job.cache.store("pages", number, dict(pages), current)
     return results
 
 
@@ -420,10 +428,14 @@ def generate(
         if result.name in fresh:
             texts[path] = _linked(fresh[result.name], links)
             fresh[result.name] = replace(fresh[result.name], page=None)  # one copy of each page is enough
+        elif (cached := cache.page(result.name, result.digest)) is not None:
+            text, milestones = cached
+            texts[path] = link_events(text, dict(zip(milestones, links[result.name], strict=True)))
         else:
             stale.append(result.name)
-    # Unchanged seeds whose pages must change: their events moved, or a page was edited by hand.
-    for result in compile_seeds(seeds, vocabulary, stale, renderer, jobs):
+    # Unchanged seeds whose pages must change (their events moved, or the page was edited by hand)
+    # and are not in the cache either.
+    for result in compile_seeds(seeds, vocabulary, stale, renderer, jobs, cache, names):
         texts[f"articles/{result.article_id}.md"] = _linked(result, links)
     lap(f"{len(texts)} article pages rendered")
     texts.update(_render_all(todo, jobs))

@@ -26,8 +26,6 @@ from timeline.model import Article
 
 Fragments = tuple[tuple[str, str, str], ...]
 """A seed's pre-rendered event sections and lines (``render.Renderer.fragments``)."""
-Entry = tuple[str, Article, Fragments]
-"""The digest of the seed's bytes (checked against the index), its article and fragments."""
 
 FORMAT = 2
 SHARDS = 64
@@ -71,7 +69,13 @@ def shard_of(name: str) -> int:
 
 
 class Cache:
-    """The index, loaded at once, and the article shards, loaded when asked for."""
+    """The index, loaded at once, and the shards, loaded when asked for.
+
+    Two kinds of shard: ``articles`` (each seed's article and fragments, read
+    to lay the timeline out) and ``pages`` (each seed's article page with its
+    event links open, and its milestone ids, read only to rewrite a page whose
+    seed did not change: links that moved, a page deleted, an empty docs/).
+    """
 
     def __init__(self, docs: Path, environment: str) -> None:
         self.root = folder(docs)
@@ -80,13 +84,13 @@ class Cache:
         loaded = self._read(self._index_file())
         valid = isinstance(loaded, Index) and loaded.environment == environment
         self.index: Index = loaded if valid else Index(environment)
-        self._articles: dict[int, dict[str, Entry]] = {}
+        self._shards: dict[tuple[str, int], dict[str, tuple[Any, ...]]] = {}
 
     def _index_file(self) -> Path:
         return self.root / f"{self.stem}.index.pickle"
 
-    def _shard_file(self, number: int) -> Path:
-        return self.root / f"{self.stem}.articles-{number:02d}.pickle"
+    def _shard_file(self, kind: str, number: int) -> Path:
+        return self.root / f"{self.stem}.{kind}-{number:02d}.pickle"
 
     def _read(self, path: Path) -> Any:
         try:
@@ -96,40 +100,50 @@ class Cache:
             return None
         return data if header == (FORMAT, self.environment) else None
 
-    def _shard(self, number: int) -> dict[str, Entry]:
-        if number not in self._articles:
-            found = self._read(self._shard_file(number))
-            self._articles[number] = found if isinstance(found, dict) else {}
-        return self._articles[number]
+    def _shard(self, kind: str, number: int) -> dict[str, tuple[Any, ...]]:
+        if (kind, number) not in self._shards:
+            found = self._read(self._shard_file(kind, number))
+            self._shards[kind, number] = found if isinstance(found, dict) else {}
+        return self._shards[kind, number]
+
+    def _get(self, kind: str, name: str, digest: str) -> tuple[Any, ...] | None:
+        entry = self._shard(kind, shard_of(name)).get(name)
+        if entry is None or entry[0] != digest:  # a shard older or newer than the index
+            return None
+        return entry[1:]
 
     def article(self, name: str, digest: str) -> tuple[Article, Fragments] | None:
         """The article of a seed with these bytes, and its fragments, if the cache has them."""
-        entry = self._shard(shard_of(name)).get(name)
-        if entry is None or entry[0] != digest:  # a shard older or newer than the index
-            return None
-        return entry[1], entry[2]
+        found = self._get("articles", name, digest)
+        return None if found is None else (found[0], found[1])
 
-    def store(self, number: int, entries: dict[str, Entry | None], current: set[str]) -> None:
+    def page(self, name: str, digest: str) -> tuple[str, tuple[str, ...]] | None:
+        """The article page of a seed with these bytes, links open, and its milestone ids, if the cache has them."""
+        found = self._get("pages", name, digest)
+        return None if found is None else (found[0], found[1])
+
+    def store(self, kind: str, number: int, entries: dict[str, tuple[Any, ...] | None], current: set[str]) -> None:
         """Put (or, with None, drop) seeds' entries in a shard and write it, dropping seeds that are gone.
 
         Called by the worker that read those seeds: shards are written in
-        parallel, one worker each. Each entry names the bytes it came from, so
-        a shard out of step with the index (a run that failed between the two)
-        is never believed. A failure only loses the shortcut.
+        parallel, one worker each. Each entry starts with the digest of the
+        bytes it came from, so a shard out of step with the index (a run that
+        failed between the two) is never believed. A failure only loses the
+        shortcut.
         """
-        self._articles.pop(number, None)
-        shard = {name: entry for name, entry in self._shard(number).items() if name in current}
+        self._shards.pop((kind, number), None)
+        shard = {name: entry for name, entry in self._shard(kind, number).items() if name in current}
         for name, entry in entries.items():
             if entry is None:
                 shard.pop(name, None)
             else:
                 shard[name] = entry
-        self._articles[number] = shard
+        self._shards[kind, number] = shard
         try:
             self.root.mkdir(exist_ok=True)
-            self._write(self._shard_file(number), shard)
+            self._write(self._shard_file(kind, number), shard)
         except OSError:
-            self._shard_file(number).unlink(missing_ok=True)
+            self._shard_file(kind, number).unlink(missing_ok=True)
 
     def forget_except(self, names: set[str]) -> None:
         """Drop seeds that are gone from the index."""
