@@ -68,9 +68,9 @@ class SeedResult:
     article: Article | None
     """None when the seed has problems (and in the cache's index, which keeps articles apart)."""
     page: str | None = field(default=None, compare=False)
-    """The article page with its event links open; never cached."""
+    """The article page with its event links open (kept in the cache's page shards, not in its index)."""
     fragments: Fragments = field(default=(), compare=False)
-    """The timeline section and list line of each milestone (``Renderer.fragments``)."""
+    """Each milestone's timeline section, list line and data line (``Renderer.fragments``)."""
 
 
 @dataclass
