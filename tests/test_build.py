@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from benchmarks.corpus import write_corpus
+from benchmarks.corpus import article, write_corpus
 from tests.conftest import REPO
 from tests.test_write import snapshot
 from timeline import build, render
@@ -228,3 +229,16 @@ def test_an_emptied_docs_folder_is_filled_from_the_cache_without_reading_seeds(
     generate(seeds, docs, jobs=1)
     assert read == []
     assert contents(docs) == expected
+
+
+def test_an_edit_that_splits_the_timeline_into_years(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    events = len(load_corpus(seeds).events)
+    monkeypatch.setattr(render, "TIMELINE_PAGE_LIMIT", events)  # one page, until one more event
+    generate(seeds, docs, jobs=2)
+    assert not (docs / "timeline" / "2024.md").exists()
+    new = article(999, random.Random(7))  # noqa: S311 - a fixed synthetic article, not a secret
+    (seeds / "bench-new.md").write_text(new, encoding="utf-8")  # with events of its own
+    generate(seeds, docs, jobs=2)
+    assert (docs / "timeline" / "2024.md").exists()
+    assert contents(docs) == fresh_build(tmp_path, seeds)
