@@ -199,6 +199,8 @@ class Renderer:
         self._lines: dict[str, Markup] = {}
         self._macros: Any = None
         self._json: dict[str, str] = {}
+        self._ready: dict[str, tuple[str, str]] = {}
+        """Sections and lines given by ``use``, made Markup when a page asks for them."""
         # A corpus this large would make a search index too heavy for a reader's
         # browser: article text, quotes and notes then stay out of it (titles,
         # dates, places and institutions stay in), as do the listing pages.
@@ -225,39 +227,45 @@ class Renderer:
         return self._dates[date.edtf]
 
     def _event_block(self, event: Event) -> Markup:
-        """The event's section of the timeline, from _event.md.j2: rendered once, or given (``use``)."""
+        """The event's section of the timeline: rendered once, or given (``use``)."""
         if event.id not in self._blocks:
-            text = self.env.get_template("_event.md.j2").render(self.context | {"event": event})
-            self._blocks[event.id] = Markup(text)  # noqa: S704 - escaped value by value (finalize)
+            ready = self._ready.get(event.id)
+            # Either way the text was rendered by _render_block, escaped value by value.
+            self._blocks[event.id] = Markup(ready[0]) if ready else self._render_block(event)  # noqa: S704
         return self._blocks[event.id]
 
     def _event_line(self, event: Event) -> Markup:
-        """The event's line in the country and procedure lists (the ``event_line`` macro), rendered once."""
+        """The event's line in the country and procedure lists: rendered once, or given (``use``)."""
         if event.id not in self._lines:
-            if self._macros is None:
-                self._macros = self.env.get_template("_macros.md.j2").make_module(self.context)
-            self._lines[event.id] = self._macros.event_line(event, "../")
+            ready = self._ready.get(event.id)
+            self._lines[event.id] = Markup(ready[1]) if ready else self._render_line(event)  # noqa: S704
         return self._lines[event.id]
 
+    def _render_block(self, event: Event) -> Markup:
+        text = self.env.get_template("_event.md.j2").render(self.context | {"event": event})
+        return Markup(text)  # noqa: S704 - escaped value by value (finalize)
+
+    def _render_line(self, event: Event) -> Markup:
+        """The ``event_line`` macro of _macros.md.j2."""
+        if self._macros is None:
+            self._macros = self.env.get_template("_macros.md.j2").make_module(self.context)
+        line: Markup = self._macros.event_line(event, "../")
+        return line
+
     def fragments(self, article: Article) -> tuple[tuple[Markup, Markup, str], ...]:
-        """Each milestone's timeline section and list line, as if no other article cited its event.
+        """Each milestone's timeline section, list line and data line, as if no other article cited its event.
 
         Most events have one source, so a worker that reads the seed can render
         them; ``use`` gives them to the pages that list events, and events with
         several sources are rendered there. Links to events stay open.
         """
-        out = []
-        for milestone in article.milestones:
-            event = single_event(milestone)
-            out.append((self._event_block(event), self._event_line(event), _json_line(event, None)))
-            del self._blocks[event.id], self._lines[event.id]
-        return tuple(out)
+        events = [single_event(milestone) for milestone in article.milestones]
+        return tuple((self._render_block(e), self._render_line(e), _json_line(e, None)) for e in events)
 
     def use(self, fragments: dict[str, tuple[str, str, str]]) -> None:
         """Take pre-rendered sections and lines (see ``fragments``) for the events with one source."""
         for event_id, (block, line, json_line) in fragments.items():
-            self._blocks[event_id] = Markup(block)  # noqa: S704 - rendered by fragments(), escaped value by value
-            self._lines[event_id] = Markup(line)  # noqa: S704 - rendered by fragments(), escaped value by value
+            self._ready[event_id] = (block, line)
             self._json[event_id] = json_line
 
     def _event_href(self, event_id: str) -> Escaped:
@@ -415,14 +423,15 @@ def timeline_json(corpus: Corpus, ready: dict[str, str] | None = None) -> str:
     """
     pages = event_pages(corpus)
     ready = ready or {}
+    sites = {page: json.dumps(site_path(page))[:-1] for page in set(pages.values())}  # '"timeline/2021/' (open)
     lines = []
     for event in corpus.events:
-        permalink = f"{site_path(pages[event.id])}#{event.id}"
         line = ready.get(event.id)
         if line is None:
-            lines.append(_json_line(event, permalink))
-        else:
-            lines.append(line.replace(_OPEN_PERMALINK, f'"permalink": {json.dumps(permalink)}', 1))
+            lines.append(_json_line(event, f"{site_path(pages[event.id])}#{event.id}"))
+        else:  # ids are [a-z0-9-] (checked by _identifier): nothing in them needs escaping in JSON
+            permalink = f'"permalink": {sites[pages[event.id]]}#{_identifier(event.id)}"'
+            lines.append(line.replace(_OPEN_PERMALINK, permalink, 1))
     fields = ",\n".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(ABOUT.items()))
     return "{\n" + fields + ',\n"events": [\n' + ",\n".join(lines) + "\n]\n}\n"
 
