@@ -190,9 +190,8 @@ def test_sections_rendered_in_workers_equal_sections_rendered_with_the_timeline(
     }
 
 
-def test_a_seed_touched_but_not_changed_is_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    seeds, docs = make_project(tmp_path / "project")
-    generate(seeds, docs, jobs=1)
+def seeds_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the seeds read from here on (in this process: run with jobs=1)."""
     read: list[str] = []
     compile_one = build._compile
 
@@ -201,6 +200,13 @@ def test_a_seed_touched_but_not_changed_is_not_read_again(tmp_path: Path, monkey
         return compile_one(name)
 
     monkeypatch.setattr(build, "_compile", counting)
+    return read
+
+
+def test_a_seed_touched_but_not_changed_is_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=1)
+    read = seeds_read(monkeypatch)
     for seed in seeds.glob("*.md"):
         os.utime(seed, ns=(1, 1))  # as a checkout or a restored CI cache leaves them
     EDITS["a summary"](seeds)
@@ -218,14 +224,7 @@ def test_an_emptied_docs_folder_is_filled_from_the_cache_without_reading_seeds(
     shutil.rmtree(docs)
     docs.mkdir()
     (docs / "authoring.md").write_text("hand-written", encoding="utf-8")
-    read: list[str] = []
-    compile_one = build._compile
-
-    def counting(name: str) -> build.SeedResult:
-        read.append(name)
-        return compile_one(name)
-
-    monkeypatch.setattr(build, "_compile", counting)
+    read = seeds_read(monkeypatch)
     generate(seeds, docs, jobs=1)
     assert read == []
     assert contents(docs) == expected
@@ -242,3 +241,17 @@ def test_an_edit_that_splits_the_timeline_into_years(tmp_path: Path, monkeypatch
     generate(seeds, docs, jobs=2)
     assert (docs / "timeline" / "2024.md").exists()
     assert contents(docs) == fresh_build(tmp_path, seeds)
+
+
+def test_a_seed_replaced_by_a_link_is_refused_not_followed(tmp_path: Path) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=1)
+    outside = tmp_path / "outside.md"
+    shutil.copy(seeds / SURGERY, outside)
+    (seeds / SURGERY).unlink()
+    (seeds / SURGERY).symlink_to(outside)
+    with pytest.raises(Stop) as stopped:
+        generate(seeds, docs, jobs=1)
+    assert [p.message for p in stopped.value.problems] == [
+        "seed files must not be symbolic links; copy the file into the seeds folder"
+    ]

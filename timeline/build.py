@@ -35,7 +35,7 @@ from timeline.load import read_seed
 from timeline.model import Article, Corpus, article_text, build_article, build_corpus
 from timeline.problems import Problem
 from timeline.render import FULL_TEXT_SEARCH_LIMIT, TEMPLATES, Page, Renderer, UnescapedValue, event_pages, link_events
-from timeline.validate import Validator, article_id_of
+from timeline.validate import Validator, article_id_of, duplicate_ids, id_position
 from timeline.vocabulary import Vocabulary
 from timeline.write import MANIFEST, WriteReport, write_docs
 
@@ -105,13 +105,14 @@ def _compile(name: str) -> SeedResult:
     file = _job.seeds / name
     path = f"{_job.shown_as.rstrip('/')}/{name}"
     signature = _signature(str(file))
-    digest = hashlib.sha1(file.read_bytes(), usedforsecurity=False).hexdigest()
-    seed, problems = read_seed(file, path)
+    data = None if file.is_symlink() else file.read_bytes()  # read_seed refuses links; never follow one
+    digest = hashlib.sha1(data or b"", usedforsecurity=False).hexdigest()
+    seed, problems = read_seed(file, path, data)
     if seed is None:
         return SeedResult(name, path, signature, digest, tuple(problems), None, (1, 1), None, None)
     problems += _job.validator.validate_seed(seed)
     article_id = article_id_of(seed)
-    id_at = seed.where(("id",)) if "id" in seed.meta else (1, 1)
+    id_at = id_position(seed)
     if problems:
         return SeedResult(name, path, signature, digest, tuple(problems), article_id, id_at, None, None)
     article = build_article(seed)
@@ -285,6 +286,9 @@ def _changed(seeds: Path, names: list[str], known: dict[str, SeedResult]) -> lis
         if result is None:
             changed.append(name)
         elif result.signature != signature:
+            if Path(path).is_symlink():  # read again, and refused, but never followed
+                changed.append(name)
+                continue
             with open(path, "rb") as stream:  # noqa: PTH123 - one of thousands; see _stat
                 same = hashlib.sha1(stream.read(), usedforsecurity=False).hexdigest() == result.digest
             if same:
@@ -296,22 +300,9 @@ def _changed(seeds: Path, names: list[str], known: dict[str, SeedResult]) -> lis
 
 def check(results: Iterable[SeedResult]) -> list[Problem]:
     """Every problem of every seed, and ids used twice, in reading order."""
-    problems: list[Problem] = []
-    owners: dict[str, SeedResult] = {}
-    for result in results:
-        problems.extend(result.problems)
-        if result.article_id is None:
-            continue
-        owner = owners.setdefault(result.article_id, result)
-        if owner is not result:
-            problems.append(
-                Problem(
-                    result.path,
-                    *result.id_at,
-                    f"article id '{result.article_id}' is already used by {owner.path}; article ids must be unique",
-                    "id",
-                )
-            )
+    results = list(results)
+    problems = [problem for result in results for problem in result.problems]
+    problems += duplicate_ids((r.path, r.article_id, r.id_at) for r in results if r.article_id is not None)
     return sorted(problems, key=lambda p: p.sort_key)
 
 

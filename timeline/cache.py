@@ -1,11 +1,11 @@
 """What the last runs learnt about the seeds and the pages, kept beside ``docs/``.
 
-Two kinds of files under ``.timeline-cache/``: a small index (every seed's
-signature, problems and digests, and every generated page's key and file
-status) that each run reads, and the seeds' articles in shards that a run
-reads only when the timeline itself must be laid out again. A run that
-changed one article's text thus reads the index and one shard, not all ten
-thousand articles.
+Under ``.timeline-cache/``: a small index (every seed's signature, problems
+and digests, and every generated page's key and file status) that each run
+reads, and shards of the seeds' articles (read only when the timeline must
+be laid out again) and of their article pages (read only to rewrite a page
+whose seed did not change). A run that changed one article's text thus reads
+the index and rewrites two shards, not ten thousand articles.
 
 Never a source of truth: it is bound to one version of the code, templates
 and vocabulary (``environment``), and whatever cannot be read is treated as

@@ -165,8 +165,11 @@ class _Abandon(Exception):
     """Stop walking one file's front matter; its problem is already recorded."""
 
 
-def read_seed(file: Path, shown_as: str | None = None) -> tuple[Seed | None, list[Problem]]:
-    """Read one seed file; return it (None if unreadable) and every problem found."""
+def read_seed(file: Path, shown_as: str | None = None, data: bytes | None = None) -> tuple[Seed | None, list[Problem]]:
+    """Read one seed file; return it (None if unreadable) and every problem found.
+
+    ``data``: the file's bytes, when the caller has read them already.
+    """
     path = shown_as or str(file)
     problems: list[Problem] = []
 
@@ -176,7 +179,8 @@ def read_seed(file: Path, shown_as: str | None = None) -> tuple[Seed | None, lis
 
     if file.is_symlink():
         return fail("seed files must not be symbolic links; copy the file into the seeds folder")
-    data = file.read_bytes()
+    if data is None:
+        data = file.read_bytes()
     if len(data) > MAX_FILE_BYTES:
         return fail(
             f"the file is {len(data):,} bytes; a seed may be at most {MAX_FILE_BYTES:,} (is this really one article?)"

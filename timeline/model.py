@@ -218,18 +218,12 @@ class Corpus:
     events: tuple[Event, ...]
     """In timeline order."""
     vocabulary: Vocabulary
-    _by_id: dict[str, Article] = field(init=False, repr=False, compare=False)
     _index: _Index = field(init=False, repr=False, compare=False)
     memo: dict[str, Any] = field(init=False, repr=False, compare=False, default_factory=dict)
     """What later stages work out once per corpus (render's page of each event)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_id", {a.id: a for a in self.articles})
         object.__setattr__(self, "_index", _Index(self.events, self.vocabulary.region))
-
-    def article(self, article_id: str) -> Article:
-        """The article with that id."""
-        return self._by_id[article_id]
 
     def years(self) -> list[tuple[int, list[Event]]]:
         """Events grouped by the year they sort under, in order."""
@@ -251,13 +245,9 @@ class Corpus:
         """The region's countries, then any other country an event is filed under."""
         return list(self._index.country_pages)
 
-    def citing(self, article_id: str) -> list[Event]:
-        """Events that cite the article, in timeline order."""
-        return list(self._index.citing.get(article_id, ()))
-
 
 class _Index:
-    """The events by year, country, procedure and citing article, built in one pass.
+    """The events by year, country and procedure, and the firsts, built in one pass.
 
     Pages ask for these many times over (every country page, every index), so
     they are worked out once per corpus.
@@ -267,7 +257,6 @@ class _Index:
         self.years: dict[int, list[Event]] = defaultdict(list)
         self.countries: dict[str, list[Event]] = defaultdict(list)
         self.procedures: dict[str, list[Event]] = defaultdict(list)
-        self.citing: dict[str, list[Event]] = defaultdict(list)
         self.firsts: dict[tuple[str, str], Event] = {}
         for event in events:
             self.years[event.date.year].append(event)
@@ -275,8 +264,6 @@ class _Index:
                 self.countries[country].append(event)
             for procedure in dict.fromkeys(v.procedure for v in event.versions):
                 self.procedures[procedure].append(event)
-            for article_id in dict.fromkeys(c.article_id for c in event.citations):
-                self.citing[article_id].append(event)
             if event.main.kind == "first":
                 self.firsts.setdefault((event.main.country, event.main.procedure), event)
         others = sorted(set(self.countries) - set(region))

@@ -214,10 +214,9 @@ class Renderer:
 
     def prepare(self) -> None:
         """Compile the templates that each seed's pages use, once, before worker processes are forked."""
-        for name in ("article.md.j2", "_event.md.j2", "_macros.md.j2", "_date.md.j2"):
+        for name in ("article.md.j2", "_event.md.j2", "_date.md.j2"):
             self.env.get_template(name)
-        if self._macros is None:
-            self._macros = self.env.get_template("_macros.md.j2").make_module(self.context)
+        self._macro_module()
 
     def _date_markup(self, date: Date) -> Markup:
         """The date's markup from _date.md.j2, rendered once per EDTF string."""
@@ -247,10 +246,13 @@ class Renderer:
 
     def _render_line(self, event: Event) -> Markup:
         """The ``event_line`` macro of _macros.md.j2."""
+        line: Markup = self._macro_module().event_line(event, "../")
+        return line
+
+    def _macro_module(self) -> Any:
         if self._macros is None:
             self._macros = self.env.get_template("_macros.md.j2").make_module(self.context)
-        line: Markup = self._macros.event_line(event, "../")
-        return line
+        return self._macros
 
     def fragments(self, article: Article) -> tuple[tuple[Markup, Markup, str], ...]:
         """Each milestone's timeline section, list line and data line, as if no other article cited its event.

@@ -51,25 +51,9 @@ class Validator:
 
     def validate(self, seeds: Iterable[Seed]) -> list[Problem]:
         """Return every problem in every seed, and across seeds, in reading order."""
-        problems: list[Problem] = []
-        owners: dict[str, Seed] = {}
-        for seed in seeds:
-            problems.extend(self.validate_seed(seed))
-            article_id = article_id_of(seed)
-            if article_id in owners:
-                line, column = seed.where(("id",)) if "id" in seed.meta else (1, 1)
-                problems.append(
-                    Problem(
-                        seed.path,
-                        line,
-                        column,
-                        f"article id '{article_id}' is already used by {owners[article_id].path}; "
-                        "article ids must be unique",
-                        "id",
-                    )
-                )
-            else:
-                owners[article_id] = seed
+        seeds = list(seeds)
+        problems = [problem for seed in seeds for problem in self.validate_seed(seed)]
+        problems += duplicate_ids((seed.path, article_id_of(seed), id_position(seed)) for seed in seeds)
         return sorted(problems, key=lambda p: p.sort_key)
 
     def validate_seed(self, seed: Seed) -> list[Problem]:
@@ -256,6 +240,23 @@ def article_id_of(seed: Seed) -> str:
     """The article's id: its ``id`` field, or the file's stem."""
     value = seed.meta.get("id")
     return value if isinstance(value, str) else seed.stem
+
+
+def id_position(seed: Seed) -> tuple[int, int]:
+    """Where the seed gives its article id: the ``id`` field, or the file itself when the name is the id."""
+    return seed.where(("id",)) if "id" in seed.meta else (1, 1)
+
+
+def duplicate_ids(given: Iterable[tuple[str, str, tuple[int, int]]]) -> list[Problem]:
+    """A problem for each article id given again, from (seed path, article id, position) in reading order."""
+    owners: dict[str, str] = {}
+    problems = []
+    for path, article_id, (line, column) in given:
+        first = owners.setdefault(article_id, path)
+        if first != path:
+            message = f"article id '{article_id}' is already used by {first}; article ids must be unique"
+            problems.append(Problem(path, line, column, message, "id"))
+    return problems
 
 
 def is_id(text: str) -> bool:

@@ -30,8 +30,6 @@ class WriteReport:
     written: tuple[str, ...]
     removed: tuple[str, ...]
     unchanged: int
-    files: tuple[str, ...] = ()
-    """Every generated file now in docs/, written or not."""
 
 
 def _safe_relative(name: str) -> PurePosixPath:
@@ -77,9 +75,11 @@ def write_docs(docs: Path, files: dict[str, str], keep: Iterable[str] = ()) -> W
     """
     owned = _owned(docs)
     kept = set(keep)
-    if not kept <= owned:
-        name = min(kept - owned)
-        raise WriteError(f"{docs / name} was to be kept but is not a generated file; run again")
+    if not kept <= owned:  # the manifest was edited or lost since the last run
+        raise WriteError(
+            f"{docs / min(kept - owned)} exists but was not generated; move it away or rename it, "
+            "the generator never overwrites hand-written pages"
+        )
     names = sorted(kept | set(files))
     manifest_text = json.dumps({"files": names}, indent=1) + "\n"
     pending: dict[Path, str] = {}  # encoded one at a time as written: ten thousand pages are a lot of bytes
@@ -138,4 +138,4 @@ def write_docs(docs: Path, files: dict[str, str], keep: Iterable[str] = ()) -> W
             parent.rmdir()
     prefix = len(str(docs)) + 1
     written = tuple(sorted(str(target)[prefix:] for _, target in staged if target != manifest))
-    return WriteReport(written, tuple(stale), len(names) - len(written), tuple(names))
+    return WriteReport(written, tuple(stale), len(names) - len(written))
