@@ -112,7 +112,7 @@ def test_an_edit_the_timeline_does_not_show_rewrites_only_its_page(tmp_path: Pat
     EDITS["a summary"](seeds)
     outcome = generate(seeds, docs, jobs=2)
     assert outcome.report.written == ("articles/uz-pediatric-surgery-capabilities.md",)
-    assert outcome.corpus is None  # the timeline was not even laid out again
+    assert outcome.layout is None  # the timeline was not even laid out again
     assert (outcome.articles, outcome.events) == (25, len(load_corpus(seeds).events))
 
 

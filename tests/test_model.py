@@ -55,7 +55,7 @@ def test_order_is_earliest_then_latest_then_id(write_seed: SeedWriter, vocabular
         },
     )
     assert [e.id for e in corpus.events] == ["d-decade", "z-open", "b-day", "a-year", "c-year"]
-    assert [y for y, _ in corpus.years()] == [2020, 2021]
+    assert [y for y, _ in corpus.layout().years()] == [2020, 2021]
 
 
 def test_one_event_many_sources_and_disagreement(write_seed: SeedWriter, vocabulary: Vocabulary) -> None:
@@ -107,7 +107,7 @@ def test_firsts_keep_the_earliest(write_seed: SeedWriter, vocabulary: Vocabulary
             )
         },
     )
-    firsts = {key: event.id for key, event in corpus.firsts().items()}
+    firsts = {key: event.id for key, event in corpus.layout().firsts().items()}
     assert firsts == {("UZ", "liver-transplant"): "earlier-first", ("KG", "liver-transplant"): "kg-first"}
 
 

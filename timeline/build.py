@@ -32,9 +32,18 @@ import jinja2
 
 from timeline.cache import Built, Cache, Fragments, shard_of
 from timeline.load import read_seed
-from timeline.model import Article, Corpus, article_text, build_article, build_corpus
+from timeline.model import Article, Event, EventSummary, Layout, article_text, build_article, merge_events
 from timeline.problems import Problem
-from timeline.render import FULL_TEXT_SEARCH_LIMIT, TEMPLATES, Page, Renderer, UnescapedValue, event_pages, link_events
+from timeline.render import (
+    FULL_TEXT_SEARCH_LIMIT,
+    TEMPLATES,
+    EventParts,
+    Page,
+    Renderer,
+    UnescapedValue,
+    event_pages,
+    link_events,
+)
 from timeline.validate import Validator, article_id_of, duplicate_ids, id_position
 from timeline.vocabulary import Vocabulary
 from timeline.write import MANIFEST, WriteReport, write_docs
@@ -143,7 +152,7 @@ def _compile_shard(task: tuple[int, list[str]]) -> list[SeedResult]:
     number, names = task
     results = [_compile(name) for name in names]
     current = set(_job.current)
-    articles = {r.name: None if r.article is None else (r.digest, r.article, _plain(r.fragments)) for r in results}
+    articles = {r.name: None if r.article is None else (r.digest, r.article) for r in results}
     _job.cache.store("articles", number, dict(articles), current)
     pages = {
         r.name: None
@@ -153,11 +162,6 @@ def _compile_shard(task: tuple[int, list[str]]) -> list[SeedResult]:
     }
     _job.cache.store("pages", number, dict(pages), current)
     return results
-
-
-def _plain(fragments: Fragments) -> Fragments:
-    """Fragments as plain strings: a third quicker to read back than Markup objects."""
-    return tuple((str(block), str(line), data) for block, line, data in fragments)
 
 
 def _render_page(index: int) -> str:
@@ -328,7 +332,7 @@ class Outcome:
     articles: int
     events: int
     report: WriteReport
-    corpus: Corpus | None
+    layout: Layout | None
     """None when the timeline was as before and was not laid out again."""
     files: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Size and modification time (ns) of every generated file, the manifest included."""
@@ -366,46 +370,34 @@ def generate(
     outputs = index.outputs
     keys: dict[str, str] = {}
     todo: list[Page] = []
-    corpus: Corpus | None = None
+    layout: Layout | None = None
     built = index.built
+    headers = {r.name: r.header or "" for r in results}
+    timeline = _Timeline(seeds, vocabulary, names, fresh, cache, renderer, jobs)
     if (
         built is not None
-        and built.headers == {r.name: r.header for r in results}
+        and built.headers == headers
         and all(
             _unchanged(docs, path, key, outputs) for path, (key, _, _) in outputs.items() if path not in built.pages
         )
     ):
         # No seed changed what the timeline and the listings show: only article pages can differ.
-        links, counts = built.links, built.counts
+        links, counts, milestones = built.links, built.counts, built.milestones
         keys.update({path: key for path, (key, _, _) in outputs.items() if path not in built.pages})
         lap("the timeline is as it was")
     else:
-        entries = {name: cache.article(name, index.seeds[name].digest) for name in names if name not in fresh}
-        missing = [name for name, entry in entries.items() if entry is None]
-        for result in compile_seeds(seeds, vocabulary, missing, renderer, jobs, cache, names):  # a lost shard
-            fresh[result.name] = result
-        for result in fresh.values():
-            assert result.article is not None
-            entries[result.name] = (result.article, result.fragments)
-        articles = {name: entry[0] for name, entry in entries.items() if entry is not None}
-        corpus = build_corpus(articles.values(), vocabulary)
-        pages = event_pages(corpus)
-        links = {name: tuple(pages[m.id] for m in a.milestones) for name, a in articles.items()}
-        counts = (len(corpus.articles), len(corpus.events))
-        single = {e.id for e in corpus.events if len(e.citations) == 1}
-        renderer.use(
-            {
-                milestone.id: fragment
-                for article, fragments in (e for e in entries.values() if e is not None)
-                for milestone, fragment in zip(article.milestones, fragments, strict=True)
-                if milestone.id in single
-            }
-        )
-        lap("timeline laid out")
-        for page in renderer.pages(corpus):
+        layout = timeline.lay_out(built)
+        milestones = timeline.milestones
+        pages = event_pages(layout)
+        links = {name: tuple(pages[m] for m in milestones[name][1]) for name in names}
+        counts = (len(layout.articles), len(layout.events))
+        lap(f"timeline laid out ({len(timeline.events)} events again)")
+        for page in renderer.pages(layout):
             keys[page.path] = "" if page.key is None else _digest(environment, page.key)
             if page.key is None or not _unchanged(docs, page.path, keys[page.path], outputs):
                 todo.append(page)
+        timeline.provide(layout, todo)
+        lap("event parts ready")
 
     texts: dict[str, str] = {}
     stale: list[str] = []
@@ -420,8 +412,8 @@ def generate(
             texts[path] = _linked(fresh[result.name], links)
             fresh[result.name] = replace(fresh[result.name], page=None)  # one copy of each page is enough
         elif (cached := cache.page(result.name, result.digest)) is not None:
-            text, milestones = cached
-            texts[path] = link_events(text, dict(zip(milestones, links[result.name], strict=True)))
+            text, ids = cached
+            texts[path] = link_events(text, dict(zip(ids, links[result.name], strict=True)))
         else:
             stale.append(result.name)
     # Unchanged seeds whose pages must change (their events moved, or the page was edited by hand)
@@ -445,10 +437,156 @@ def generate(
     manifest = _stat(f"{docs}/{MANIFEST}")
     files = {path: (size, mtime) for path, (_, size, mtime) in index.outputs.items()}
     files[MANIFEST] = (manifest.st_size, manifest.st_mtime_ns)
-    index.built = Built({r.name: r.header or "" for r in results}, links, counts, frozenset(article_pages))
-    cache.save()
+    index.built = Built(headers, links, counts, frozenset(article_pages), milestones)
+    if layout is not None:
+        cache.save_layout(index.built, layout)
+        timeline.save_parts(layout)
+    cache.save()  # last: the index names the layout it goes with
     lap("cache written")
-    return Outcome(*counts, report, corpus, files)
+    return Outcome(*counts, report, layout, files)
+
+
+class _Timeline:
+    """Lays the timeline out, from the last run's layout where the cache has it, and gathers event parts.
+
+    With the last layout, only the events that changed seeds cite (before or
+    after their edit) are merged again from their sources' articles; the
+    others keep their summaries, and the parts rendered for them, keyed by
+    what they show. Without it, every article is read (from the cache where it
+    can be) and every event merged: the same layout, which the tests check.
+    """
+
+    def __init__(
+        self,
+        seeds: Path,
+        vocabulary: Vocabulary,
+        names: list[str],
+        fresh: dict[str, SeedResult],
+        cache: Cache,
+        renderer: Renderer,
+        jobs: int,
+    ) -> None:
+        self.seeds, self.vocabulary, self.names, self.fresh = seeds, vocabulary, names, fresh
+        self.cache, self.renderer, self.jobs = cache, renderer, jobs
+        self.results = {name: cache.index.seeds[name] for name in names}
+        self.milestones: dict[str, tuple[str, tuple[str, ...]]] = {}
+        """Each seed's article id and milestone ids."""
+        self.events: dict[str, Event] = {}
+        """The events merged again in this run, whole (``model.Event``)."""
+        self.touched: set[int] = set()
+        """Years whose events changed: their parts are kept anew."""
+        self._known: dict[tuple[str, str], EventParts] = {}
+        self._years: dict[int, dict[str, tuple[str, EventParts]]] = {}
+        self._parts: dict[str, EventParts] = {}
+
+    def _articles(self, names: Iterable[str]) -> dict[str, Article]:
+        """The articles of these seeds: read in this run, kept in the cache, or read again."""
+        found: dict[str, Article] = {}
+        missing = []
+        for name in names:
+            result = self.fresh.get(name)
+            if result is not None and result.article is not None:
+                found[name] = result.article
+            elif (cached := self.cache.article(name, self.results[name].digest)) is not None:
+                found[name] = cached
+            else:
+                missing.append(name)
+        for result in compile_seeds(
+            self.seeds, self.vocabulary, missing, self.renderer, self.jobs, self.cache, self.names
+        ):  # a lost shard
+            assert result.article is not None, "the index knew it valid, and its bytes are the same"
+            self.fresh[result.name] = result
+            found[result.name] = result.article
+        for name in found:
+            if name in self.fresh:
+                self._remember(self.fresh[name])
+        return found
+
+    def _remember(self, result: SeedResult) -> None:
+        """Keep the parts a worker rendered for a seed's milestones, keyed as a one-source event's would be."""
+        assert result.article is not None
+        for milestone, parts in zip(result.article.milestones, result.fragments, strict=True):
+            key = hashlib.sha1(milestone.fingerprint.encode(), usedforsecurity=False).hexdigest()
+            self._known[milestone.id, key] = parts
+
+    def lay_out(self, built: Built | None) -> Layout:
+        """The layout of this run: the last one with the changed seeds' events merged again, or a new one."""
+        old = None if built is None else self.cache.layout(built)
+        if old is None or built is None:
+            articles = self._articles(self.names)
+            self.milestones = {name: (a.id, tuple(m.id for m in a.milestones)) for name, a in articles.items()}
+            events = merge_events(sorted(articles.values(), key=lambda a: a.id))
+            self.events = {e.id: e for e in events}
+            summaries = sorted((e.summary() for e in events), key=lambda e: e.sort_key)
+            self.touched = {e.date.year for e in summaries}
+            entries = sorted((a.entry() for a in articles.values()), key=lambda a: a.id)
+            return Layout(tuple(entries), tuple(summaries), self.vocabulary)
+
+        current = set(self.names)
+        affected = sorted(name for name in self.names if built.headers.get(name) != self.results[name].header)
+        gone = [name for name in built.headers if name not in current]
+        previous = built.milestones
+        changed = self._articles(affected)
+        ids = {event_id for name in (*affected, *gone) if name in previous for event_id in previous[name][1]}
+        ids.update(m.id for article in changed.values() for m in article.milestones)
+        before = {e.id: e for e in old.events}
+        owner = {self.results[name].article_id: name for name in self.names if name not in changed}
+        citing = {name for name, article in changed.items() if any(m.id in ids for m in article.milestones)}
+        for event_id in ids & before.keys():
+            citing.update(owner[a] for a in before[event_id].sources if a in owner)
+        articles = self._articles(sorted(citing))
+        events = merge_events(sorted(articles.values(), key=lambda a: a.id), ids)
+        self.events = {e.id: e for e in events}
+        summaries = [e.summary() for e in events]
+        self.touched = {before[i].date.year for i in ids if i in before} | {e.date.year for e in summaries}
+        kept = [e for e in old.events if e.id not in ids]
+        ordered = sorted([*kept, *summaries], key=lambda e: e.sort_key)
+
+        self.milestones = {name: previous[name] for name in self.names if name not in changed}
+        self.milestones.update({name: (a.id, tuple(m.id for m in a.milestones)) for name, a in changed.items()})
+        dropped = {previous[name][0] for name in (*affected, *gone) if name in previous}
+        entries = [a for a in old.articles if a.id not in dropped] + [a.entry() for a in changed.values()]
+        entries.sort(key=lambda a: a.id)
+        return Layout(tuple(entries), tuple(ordered), self.vocabulary)
+
+    def _year(self, year: int) -> dict[str, tuple[str, EventParts]]:
+        if year not in self._years:
+            self._years[year] = self.cache.parts(year)
+        return self._years[year]
+
+    def provide(self, layout: Layout, todo: list[Page]) -> None:
+        """Give the renderer the parts of every event the pages to write print, and of the years touched."""
+        wanted = {e.id: e for page in todo for e in page.lists[1]}
+        wanted.update({e.id: e for year, events in layout.years() if year in self.touched for e in events})
+        parts: dict[str, EventParts] = {}
+        missing: list[EventSummary] = []
+        for event in wanted.values():
+            found = self._known.get((event.id, event.key))
+            if found is None and event.id not in self.events:
+                kept = self._year(event.date.year).get(event.id)
+                found = kept[1] if kept is not None and kept[0] == event.key else None
+            if found is None:
+                missing.append(event)
+            else:
+                parts[event.id] = found
+        if missing:
+            owner = {self.results[name].article_id: name for name in self.names}
+            lost = {e.id for e in missing if e.id not in self.events}
+            if lost:  # parts the cache lost: merge those events again
+                citing = {owner[a] for e in missing if e.id in lost for a in e.sources}
+                articles = self._articles(sorted(citing))
+                self.events.update({e.id: e for e in merge_events(sorted(articles.values(), key=lambda a: a.id), lost)})
+                self.touched.update(self.events[i].date.year for i in lost)
+            parts.update(self.renderer.parts(self.events[e.id] for e in missing))
+        self.renderer.use(parts)
+        self._parts = parts
+
+    def save_parts(self, layout: Layout) -> None:
+        """Keep the parts of the years whose events changed, for the runs to come."""
+        years = dict(layout.years())
+        for year in sorted(self.touched & years.keys()):
+            self.cache.save_parts(year, {e.id: (e.key, self._parts[e.id]) for e in years[year]})
+        self.cache.forget_parts_except(set(years))
 
 
 def _linked(result: SeedResult, links: dict[str, tuple[str, ...]]) -> str:

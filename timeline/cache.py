@@ -2,10 +2,14 @@
 
 Under ``.timeline-cache/``: a small index (every seed's signature, problems
 and digests, and every generated page's key and file status) that each run
-reads, and shards of the seeds' articles (read only when the timeline must
-be laid out again) and of their article pages (read only to rewrite a page
-whose seed did not change). A run that changed one article's text thus reads
-the index and rewrites two shards, not ten thousand articles.
+reads; shards of the seeds' articles and of their article pages, read only
+for seeds a run needs but did not read again; the last layout of the
+timeline (``model.Layout``), read when a seed changed what the timeline
+shows; and each event's rendered parts, by year, read when a page listing
+them must be written again. A run that changed one article's text thus reads
+the index and rewrites two shards, not ten thousand articles; one that
+changed a milestone moves one event in the layout and rewrites the pages
+that list it from the parts of the others.
 
 Never a source of truth: it is bound to one version of the code, templates
 and vocabulary (``environment``), and whatever cannot be read is treated as
@@ -14,6 +18,7 @@ absent, which only costs time.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import tempfile
@@ -22,12 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from timeline.model import Article
+from timeline.model import Article, Layout
+from timeline.render import EventParts
 
-Fragments = tuple[tuple[str, str, str], ...]
-"""A seed's pre-rendered event sections and lines (``render.Renderer.fragments``)."""
+Fragments = tuple[EventParts, ...]
+"""The parts of a seed's milestones' events as if each had one source (``render.Renderer.fragments``)."""
 
-FORMAT = 2
+FORMAT = 3
 SHARDS = 64
 """Enough that one edited seed rewrites a small file, few enough to read them all quickly."""
 
@@ -44,6 +50,13 @@ class Built:
     """Articles and events."""
     pages: frozenset[str]
     """The article pages."""
+    milestones: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    """Each seed's article id and milestone ids, by file name."""
+
+    @property
+    def token(self) -> str:
+        """Names the layout of this run: a layout file with another token is out of step with the index."""
+        return hashlib.sha1(repr(sorted(self.headers.items())).encode(), usedforsecurity=False).hexdigest()
 
 
 @dataclass
@@ -71,8 +84,8 @@ def shard_of(name: str) -> int:
 class Cache:
     """The index, loaded at once, and the shards, loaded when asked for.
 
-    Two kinds of shard: ``articles`` (each seed's article and fragments, read
-    to lay the timeline out) and ``pages`` (each seed's article page with its
+    Two kinds of shard: ``articles`` (each seed's article, read to lay the
+    timeline out anew or merge again the events it cites) and ``pages`` (each seed's article page with its
     event links open, and its milestone ids, read only to rewrite a page whose
     seed did not change: links that moved, a page deleted, an empty docs/).
     """
@@ -112,15 +125,42 @@ class Cache:
             return None
         return entry[1:]
 
-    def article(self, name: str, digest: str) -> tuple[Article, Fragments] | None:
-        """The article of a seed with these bytes, and its fragments, if the cache has them."""
+    def article(self, name: str, digest: str) -> Article | None:
+        """The article of a seed with these bytes, if the cache has it."""
         found = self._get("articles", name, digest)
-        return None if found is None else (found[0], found[1])
+        return None if found is None else found[0]
 
     def page(self, name: str, digest: str) -> tuple[str, tuple[str, ...]] | None:
         """The article page of a seed with these bytes, links open, and its milestone ids, if the cache has them."""
         found = self._get("pages", name, digest)
         return None if found is None else (found[0], found[1])
+
+    def layout(self, built: Built) -> Layout | None:
+        """The layout that the run that wrote ``built`` laid out, if the cache has it."""
+        found = self._read(self.root / f"{self.stem}.layout.pickle")
+        if isinstance(found, tuple) and len(found) == 2 and found[0] == built.token and isinstance(found[1], Layout):
+            return found[1]
+        return None
+
+    def save_layout(self, built: Built, layout: Layout) -> None:
+        """Keep the layout of this run; a failure only loses the shortcut."""
+        self._save(self.root / f"{self.stem}.layout.pickle", (built.token, layout))
+
+    def parts(self, year: int) -> dict[str, tuple[str, EventParts]]:
+        """The parts of the events of a year as last written, with the key of each event (``EventSummary.key``)."""
+        found = self._read(self.root / f"{self.stem}.parts-{year}.pickle")
+        return found if isinstance(found, dict) else {}
+
+    def save_parts(self, year: int, parts: dict[str, tuple[str, EventParts]]) -> None:
+        """Keep the parts of the events of a year; a failure only loses the shortcut."""
+        self._save(self.root / f"{self.stem}.parts-{year}.pickle", parts)
+
+    def forget_parts_except(self, years: set[int]) -> None:
+        """Drop the parts of years that no longer have events."""
+        for path in self.root.glob(f"{self.stem}.parts-*.pickle"):
+            year = path.name.removeprefix(f"{self.stem}.parts-").removesuffix(".pickle")
+            if not year.lstrip("-").isdigit() or int(year) not in years:
+                path.unlink(missing_ok=True)
 
     def store(self, kind: str, number: int, entries: dict[str, tuple[Any, ...] | None], current: set[str]) -> None:
         """Put (or, with None, drop) seeds' entries in a shard and write it, dropping seeds that are gone.
@@ -152,11 +192,14 @@ class Cache:
 
     def save(self) -> None:
         """Write the index; a failure only loses the shortcut."""
+        self._save(self._index_file(), self.index)
+
+    def _save(self, path: Path, data: Any) -> None:
         try:
             self.root.mkdir(exist_ok=True)
-            self._write(self._index_file(), self.index)
+            self._write(path, data)
         except OSError:
-            self._index_file().unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
 
     def _write(self, path: Path, data: Any) -> None:
         handle, temporary = tempfile.mkstemp(dir=self.root, prefix=f".{path.name}.", suffix=".tmp")

@@ -11,7 +11,7 @@ import itertools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -23,11 +23,14 @@ from timeline.vocabulary import Vocabulary
 
 __all__ = [
     "Article",
+    "ArticleEntry",
     "ArticleRef",
     "Block",
     "Corpus",
     "Date",
     "Event",
+    "EventSummary",
+    "Layout",
     "Milestone",
     "Segment",
     "Source",
@@ -35,6 +38,7 @@ __all__ = [
     "article_text",
     "build_article",
     "build_corpus",
+    "merge_events",
     "model_seeds",
     "single_event",
 ]
@@ -136,6 +140,21 @@ class Article:
         """How many timeline events cite the article: one per milestone id."""
         return len({m.id for m in self.milestones})
 
+    def entry(self) -> ArticleEntry:
+        """The article as the list of articles shows it."""
+        return ArticleEntry(self.id, self.title, self.source.outlet, self.source.published, self.citing_count)
+
+
+@dataclass(frozen=True)
+class ArticleEntry:
+    """An article as the list of articles shows it: all a layout keeps of it."""
+
+    id: str
+    title: str
+    outlet: str | None
+    published: Date | None
+    citing_count: int
+
 
 @dataclass(frozen=True)
 class Version:
@@ -208,36 +227,108 @@ class Event:
         """True when any source's date is inferred rather than printed."""
         return any(c.inferred for c in self.citations)
 
+    def summary(self) -> EventSummary:
+        """What the pages that list the event need of it, besides its pre-rendered parts."""
+        main = self.main
+        key = hashlib.sha1("\0".join(c.fingerprint for c in self.citations).encode(), usedforsecurity=False)
+        return EventSummary(
+            self.id,
+            main.date,
+            self.title,
+            main.country,
+            main.procedure,
+            main.kind,
+            self.countries(),
+            self.procedures(),
+            self.kinds(),
+            self.disagreement,
+            tuple(dict.fromkeys(c.article_id for c in self.citations)),
+            key.hexdigest(),
+        )
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    """An event as pages that list events see it, next to its parts rendered once (``render.Renderer.parts``).
+
+    Small, so that the whole timeline's layout can be kept between runs and
+    an edited event moved in it without reading every article again (``build``).
+    """
+
+    id: str
+    date: Date
+    """The main version's date, as are the country, procedure and kind."""
+    title: str
+    country: str
+    procedure: str
+    kind: str
+    countries: tuple[str, ...]
+    """Every country, procedure and kind a version files the event under."""
+    procedures: tuple[str, ...]
+    kinds: tuple[str, ...]
+    disagreement: bool
+    sources: tuple[str, ...]
+    """The ids of the articles that cite the event."""
+    key: str
+    """A digest of the citing milestones' fingerprints: equal keys, equal parts."""
+
+    @property
+    def sort_key(self) -> tuple[object, ...]:
+        """Earliest day, latest day, then id: a total, stable order (as ``Event.sort_key``)."""
+        return (*self.date.sort_key, self.id)
+
 
 @dataclass(frozen=True)
 class Corpus:
-    """Everything the site shows."""
+    """Every article and every event, whole: what article pages and event sections are rendered from."""
 
     articles: tuple[Article, ...]
     """By id."""
     events: tuple[Event, ...]
     """In timeline order."""
     vocabulary: Vocabulary
+
+    def layout(self) -> Layout:
+        """The corpus as the pages that list events and articles see it."""
+        return Layout(tuple(a.entry() for a in self.articles), tuple(e.summary() for e in self.events), self.vocabulary)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The timeline without the articles' text and quotes: what the pages listing events and articles show.
+
+    Built from a corpus, or kept from the last run and updated where seeds
+    changed (``build``); the two must be equal.
+    """
+
+    articles: tuple[ArticleEntry, ...]
+    """By id."""
+    events: tuple[EventSummary, ...]
+    """In timeline order."""
+    vocabulary: Vocabulary
     _index: _Index = field(init=False, repr=False, compare=False)
     memo: dict[str, Any] = field(init=False, repr=False, compare=False, default_factory=dict)
-    """What later stages work out once per corpus (render's page of each event)."""
+    """What later stages work out once per layout (render's page of each event)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", _Index(self.events, self.vocabulary.region))
 
-    def years(self) -> list[tuple[int, list[Event]]]:
+    def __reduce__(self) -> tuple[type[Layout], tuple[Any, ...]]:
+        return (Layout, (self.articles, self.events, self.vocabulary))
+
+    def years(self) -> list[tuple[int, list[EventSummary]]]:
         """Events grouped by the year they sort under, in order."""
         return [(year, list(events)) for year, events in sorted(self._index.years.items())]
 
-    def events_in(self, country: str) -> list[Event]:
+    def events_in(self, country: str) -> list[EventSummary]:
         """Events that any source files under ``country``, in timeline order."""
         return list(self._index.countries.get(country, ()))
 
-    def events_of(self, procedure: str) -> list[Event]:
+    def events_of(self, procedure: str) -> list[EventSummary]:
         """Events that any source files under ``procedure``, in timeline order."""
         return list(self._index.procedures.get(procedure, ()))
 
-    def firsts(self) -> dict[tuple[str, str], Event]:
+    def firsts(self) -> dict[tuple[str, str], EventSummary]:
         """The earliest recorded first for each (country, procedure)."""
         return dict(self._index.firsts)
 
@@ -250,22 +341,22 @@ class _Index:
     """The events by year, country and procedure, and the firsts, built in one pass.
 
     Pages ask for these many times over (every country page, every index), so
-    they are worked out once per corpus.
+    they are worked out once per layout.
     """
 
-    def __init__(self, events: tuple[Event, ...], region: tuple[str, ...]) -> None:
-        self.years: dict[int, list[Event]] = defaultdict(list)
-        self.countries: dict[str, list[Event]] = defaultdict(list)
-        self.procedures: dict[str, list[Event]] = defaultdict(list)
-        self.firsts: dict[tuple[str, str], Event] = {}
+    def __init__(self, events: tuple[EventSummary, ...], region: tuple[str, ...]) -> None:
+        self.years: dict[int, list[EventSummary]] = defaultdict(list)
+        self.countries: dict[str, list[EventSummary]] = defaultdict(list)
+        self.procedures: dict[str, list[EventSummary]] = defaultdict(list)
+        self.firsts: dict[tuple[str, str], EventSummary] = {}
         for event in events:
             self.years[event.date.year].append(event)
-            for country in event.countries():
+            for country in event.countries:
                 self.countries[country].append(event)
-            for procedure in dict.fromkeys(v.procedure for v in event.versions):
+            for procedure in event.procedures:
                 self.procedures[procedure].append(event)
-            if event.main.kind == "first":
-                self.firsts.setdefault((event.main.country, event.main.procedure), event)
+            if event.kind == "first":
+                self.firsts.setdefault((event.country, event.procedure), event)
         others = sorted(set(self.countries) - set(region))
         self.country_pages = (*region, *others)
 
@@ -273,12 +364,22 @@ class _Index:
 def build_corpus(articles: Iterable[Article], vocabulary: Vocabulary) -> Corpus:
     """Merge the articles' milestones into events; validation must have passed."""
     articles = sorted(articles, key=lambda a: a.id)
+    events = sorted(merge_events(articles), key=lambda e: e.sort_key)
+    return Corpus(tuple(articles), tuple(events), vocabulary)
+
+
+def merge_events(articles: Iterable[Article], only: Container[str] | None = None) -> list[Event]:
+    """The events of the articles' milestones (of those with an id in ``only``), unordered.
+
+    Every article citing an event must be given, in order of article id: the
+    order of its sources decides which versions and titles it shows.
+    """
     by_id: dict[str, list[Milestone]] = defaultdict(list)
     for article in articles:
         for milestone in article.milestones:
-            by_id[milestone.id].append(milestone)
-    events = sorted((_event(event_id, cited) for event_id, cited in by_id.items()), key=lambda e: e.sort_key)
-    return Corpus(tuple(articles), tuple(events), vocabulary)
+            if only is None or milestone.id in only:
+                by_id[milestone.id].append(milestone)
+    return [_event(event_id, cited) for event_id, cited in by_id.items()]
 
 
 def model_seeds(seeds: Iterable[Seed], vocabulary: Vocabulary) -> tuple[Corpus, dict[str, tuple[Block, ...]]]:

@@ -15,7 +15,7 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from timeline.dates import Date, parse_date
 from timeline.escape import CONTROLS, Escaped, attribute, inline_text, link_target
-from timeline.model import Article, Block, Corpus, Event, single_event
+from timeline.model import Article, Block, Corpus, Event, EventSummary, Layout, single_event
 from timeline.schema import annotation_schema, schema_json
 from timeline.vocabulary import Vocabulary
 
@@ -117,18 +117,18 @@ TIMELINE_PAGE_LIMIT = 500
 """Above this many events the timeline gets a page per year, so that no page grows without bound."""
 
 
-def split_by_year(corpus: Corpus) -> bool:
+def split_by_year(layout: Layout) -> bool:
     """Whether the timeline is too long for one page."""
-    return len(corpus.events) > TIMELINE_PAGE_LIMIT
+    return len(layout.events) > TIMELINE_PAGE_LIMIT
 
 
-def event_pages(corpus: Corpus) -> dict[str, str]:
-    """The timeline page (under docs/) that shows each event; worked out once per corpus."""
-    if "event_pages" not in corpus.memo:
-        split = split_by_year(corpus)
-        names = {year: f"timeline/{year}.md" if split else "timeline/index.md" for year, _ in corpus.years()}
-        corpus.memo["event_pages"] = {e.id: names[e.date.year] for e in corpus.events}
-    pages: dict[str, str] = corpus.memo["event_pages"]
+def event_pages(layout: Layout) -> dict[str, str]:
+    """The timeline page (under docs/) that shows each event; worked out once per layout."""
+    if "event_pages" not in layout.memo:
+        split = split_by_year(layout)
+        names = {year: f"timeline/{year}.md" if split else "timeline/index.md" for year, _ in layout.years()}
+        layout.memo["event_pages"] = {e.id: names[e.date.year] for e in layout.events}
+    pages: dict[str, str] = layout.memo["event_pages"]
     return pages
 
 
@@ -158,6 +158,8 @@ class Page:
     render: Callable[[], str] = field(compare=False, repr=False)
     weight: int = 1
     """Roughly how long it takes to render, in events shown: the longest are started first."""
+    lists: tuple[int, tuple[EventSummary, ...]] = (0, ())
+    """Which of their parts (an index into ``EventParts``) of which events the page prints."""
 
 
 def _digest(*parts: str) -> str:
@@ -173,13 +175,18 @@ def link_events(text: str, pages: dict[str, str]) -> str:
     return _PENDING_LINK.sub(lambda found: f"{pages[found[1]]}#{found[1]}", text)
 
 
+EventParts = tuple[str, str, str]
+"""An event's timeline section, its line in lists and its line in the data file, links open."""
+
+
 class Renderer:
     """The Jinja environment of one run, with the pieces every page shares rendered once.
 
-    Article pages can be rendered before the corpus is known (in parallel, as
-    each seed is read): their links to events stay open until ``link_events``
-    fills them in. Every other page comes from ``pages``, keyed so that a run
-    renders only the pages whose inputs changed.
+    Article pages and each event's parts (``parts``) are rendered before the
+    timeline is laid out (in parallel, as each seed is read, or kept from a
+    past run): their links to events stay open until a page is put together.
+    Every other page comes from ``pages``, keyed so that a run renders only
+    the pages whose inputs changed.
     """
 
     def __init__(
@@ -195,12 +202,10 @@ class Renderer:
         self.env.globals["event_href"] = self._event_href
         self.env.globals["event_block"] = self._event_block
         self.env.globals["event_line"] = self._event_line
-        self._blocks: dict[str, Markup] = {}
-        self._lines: dict[str, Markup] = {}
         self._macros: Any = None
-        self._json: dict[str, str] = {}
-        self._ready: dict[str, tuple[str, str]] = {}
-        """Sections and lines given by ``use``, made Markup when a page asks for them."""
+        self._parts: dict[str, EventParts] = {}
+        """Every listed event's parts (``use``), made Markup when a page asks for them."""
+        self._markup: dict[tuple[str, int], Markup] = {}
         # A corpus this large would make a search index too heavy for a reader's
         # browser: article text, quotes and notes then stay out of it (titles,
         # dates, places and institutions stay in), as do the listing pages.
@@ -225,95 +230,104 @@ class Renderer:
             self._dates[date.edtf] = Markup(self._date_template.render(d=date).rstrip("\n"))  # noqa: S704
         return self._dates[date.edtf]
 
-    def _event_block(self, event: Event) -> Markup:
-        """The event's section of the timeline: rendered once, or given (``use``)."""
-        if event.id not in self._blocks:
-            ready = self._ready.get(event.id)
-            # Either way the text was rendered by _render_block, escaped value by value.
-            self._blocks[event.id] = Markup(ready[0]) if ready else self._render_block(event)  # noqa: S704
-        return self._blocks[event.id]
+    def _part(self, event: EventSummary, which: int) -> Markup:
+        key = (event.id, which)
+        if key not in self._markup:
+            # Rendered by parts() from _event.md.j2 and _macros.md.j2, escaped value by value.
+            self._markup[key] = Markup(self._parts[event.id][which])  # noqa: S704
+        return self._markup[key]
 
-    def _event_line(self, event: Event) -> Markup:
-        """The event's line in the country and procedure lists: rendered once, or given (``use``)."""
-        if event.id not in self._lines:
-            ready = self._ready.get(event.id)
-            self._lines[event.id] = Markup(ready[1]) if ready else self._render_line(event)  # noqa: S704
-        return self._lines[event.id]
+    def _event_block(self, event: EventSummary) -> Markup:
+        """The event's section of the timeline (``parts``)."""
+        return self._part(event, 0)
 
-    def _render_block(self, event: Event) -> Markup:
-        text = self.env.get_template("_event.md.j2").render(self.context | {"event": event})
-        return Markup(text)  # noqa: S704 - escaped value by value (finalize)
-
-    def _render_line(self, event: Event) -> Markup:
-        """The ``event_line`` macro of _macros.md.j2."""
-        line: Markup = self._macro_module().event_line(event, "../")
-        return line
+    def _event_line(self, event: EventSummary) -> Markup:
+        """The event's line in the country and procedure lists (``parts``)."""
+        return self._part(event, 1)
 
     def _macro_module(self) -> Any:
         if self._macros is None:
             self._macros = self.env.get_template("_macros.md.j2").make_module(self.context)
         return self._macros
 
-    def fragments(self, article: Article) -> tuple[tuple[Markup, Markup, str], ...]:
-        """Each milestone's timeline section, list line and data line, as if no other article cited its event.
+    def parts(self, events: Iterable[Event]) -> dict[str, EventParts]:
+        """Each event's timeline section, list line and data line, their links to events left open.
 
-        Most events have one source, so a worker that reads the seed can render
-        them; ``use`` gives them to the pages that list events, and events with
-        several sources are rendered there. Links to events stay open.
+        An event's parts depend on its sources and nothing else (its
+        ``EventSummary.key``), so they can be rendered by the worker that reads
+        the seed of an event with one source, or kept from a past run.
         """
-        events = [single_event(milestone) for milestone in article.milestones]
-        return tuple((self._render_block(e), self._render_line(e), _json_line(e, None)) for e in events)
+        block = self.env.get_template("_event.md.j2")
+        line = self._macro_module().event_line
+        return {
+            e.id: (block.render(self.context | {"event": e}), str(line(e, "../")), _json_line(e, None)) for e in events
+        }
 
-    def use(self, fragments: dict[str, tuple[str, str, str]]) -> None:
-        """Take pre-rendered sections and lines (see ``fragments``) for the events with one source."""
-        for event_id, (block, line, json_line) in fragments.items():
-            self._ready[event_id] = (block, line)
-            self._json[event_id] = json_line
+    def fragments(self, article: Article) -> tuple[EventParts, ...]:
+        """The parts of each milestone's event as if no other article cited it (most have one source)."""
+        parts = self.parts(single_event(milestone) for milestone in article.milestones)
+        return tuple(parts[milestone.id] for milestone in article.milestones)
+
+    def use(self, parts: dict[str, EventParts]) -> None:
+        """Take the parts of the events that pages will list (see ``parts``)."""
+        for event_id in parts.keys() & self._parts.keys():
+            self._markup.pop((event_id, 0), None)
+            self._markup.pop((event_id, 1), None)
+        self._parts.update(parts)
 
     def _event_href(self, event_id: str) -> Escaped:
-        anchor = _identifier(event_id)
-        if self._event_pages is None:
-            return Escaped(f"\x00{anchor}\x00")
-        return Escaped(f"{self._event_pages[event_id]}#{anchor}")
+        """A link to an event, left open: ``page`` fills it in once the layout is known."""
+        return Escaped(f"\x00{_identifier(event_id)}\x00")
 
     def page(self, template: str, title: str, extra: dict[str, Any] | None = None, **values: Any) -> str:
-        """Front matter and the rendered template."""
-        text = self.env.get_template(template).render(self.context | values)
-        if self._event_pages is not None and "\x00" in text:  # sections rendered before the layout was known
+        """Front matter and the rendered template, its links to events filled in (``pages`` knows them)."""
+        text = self._open_page(template, title, extra, values)
+        if self._event_pages is not None and "\x00" in text:
             text = link_events(text, self._event_pages)
-        return front_matter(title, extra) + text
+        return text
+
+    def _open_page(self, template: str, title: str, extra: dict[str, Any] | None, values: dict[str, Any]) -> str:
+        return front_matter(title, extra) + self.env.get_template(template).render(self.context | values)
 
     def article_page(self, article: Article, text: tuple[Block, ...]) -> str:
-        """The article's page, its links to events left open (see ``link_events``)."""
-        return self.page(
-            "article.md.j2",
-            article.title,
-            None if self.large else {"tags": article_tags(self.vocabulary, article)},
-            article=article,
-            text=text,
-            citing=article.citing_count,
-        )
+        """The article's page, its links to events left open (see ``link_events``), as the cache keeps it."""
+        values = {"article": article, "text": text, "citing": article.citing_count}
+        tags = None if self.large else {"tags": article_tags(self.vocabulary, article)}
+        return self._open_page("article.md.j2", article.title, tags, values)
 
-    def pages(self, corpus: Corpus) -> list[Page]:
-        """Every generated file but the article pages, each with its key."""
+    def pages(self, corpus: Layout) -> list[Page]:
+        """Every generated file but the article pages, each with its key.
+
+        Rendering a page needs the parts (``use``) of the events it lists:
+        the data file lists them all.
+        """
         vocabulary = self.vocabulary
         pages = event_pages(corpus)
         self._event_pages = pages
         self.context["corpus"] = corpus
-        keys = {e.id: _digest(pages[e.id], *(c.fingerprint for c in e.citations)) for e in corpus.events}
+        keys = {e.id: _digest(pages[e.id], e.key) for e in corpus.events}
         counts = f"{len(corpus.events)} {len(corpus.articles)}"
         unlisted = {"search": {"exclude": True}} if self.large else None
         firsts = corpus.firsts()
         out: list[Page] = []
 
-        def add(path: str, key: str | None, render: Callable[[], str], weight: int = 1) -> None:
-            out.append(Page(path, None if key is None else _digest(path, key), render, weight))
+        def add(
+            path: str,
+            key: str | None,
+            render: Callable[[], str],
+            lists: tuple[int, list[EventSummary]] = (0, []),
+            weight: int = 0,
+        ) -> None:
+            weight = weight or max(1, len(lists[1]) // (1, 4, 4)[lists[0]])
+            out.append(
+                Page(path, None if key is None else _digest(path, key), render, weight, (lists[0], tuple(lists[1])))
+            )
 
         title = "Pediatric transplantation in Central Asia"
         disagreeing = sum(1 for e in corpus.events if e.disagreement)
         add("index.md", None, lambda: self.page("home.md.j2", title, firsts=firsts, disagreeing=disagreeing))
         if split_by_year(corpus):
-            first_counts = {year: sum(1 for e in events if e.main.kind == "first") for year, events in corpus.years()}
+            first_counts = {year: sum(1 for e in events if e.kind == "first") for year, events in corpus.years()}
             add(
                 "timeline/index.md",
                 None,
@@ -324,34 +338,34 @@ class Renderer:
                     f"timeline/{year}.md",
                     _digest(counts, *(keys[e.id] for e in events)),
                     functools.partial(self._timeline, corpus, [(year, events)], f"Timeline: {year}", True),
-                    len(events),
+                    (0, events),
                 )
         else:
             add(
                 "timeline/index.md",
                 _digest(counts, *(keys[e.id] for e in corpus.events)),
                 functools.partial(self._timeline, corpus, corpus.years(), "Timeline", False),
-                len(corpus.events),
+                (0, list(corpus.events)),
             )
         listing = [
-            (a.id, a.title, a.source.outlet, a.source.published.edtf if a.source.published else None, a.citing_count)
+            (a.id, a.title, a.outlet, a.published.edtf if a.published else None, a.citing_count)
             for a in corpus.articles
         ]
         add(
             "articles/index.md",
             _digest(json.dumps(listing)),
             lambda: self.page("articles.md.j2", "Articles"),
-            len(listing) // 10,
+            weight=len(listing) // 10,
         )
         country_codes = corpus.countries_with_pages()
         add("countries/index.md", None, lambda: self.page("countries.md.j2", "Countries", codes=country_codes))
 
         def event_list(
-            path: str, template: str, title: str, code: str, events: list[Event], first: dict[str, Event]
+            path: str, template: str, title: str, code: str, events: list[EventSummary], first: dict[str, EventSummary]
         ) -> None:
             """A country's or a procedure's page: its firsts and every event it concerns."""
             render = functools.partial(self.page, template, title, unlisted, code=code, events=events, firsts=first)
-            add(path, _digest(*(keys[e.id] for e in events)), render, len(events) // 4)
+            add(path, _digest(*(keys[e.id] for e in events)), render, (1, events))
 
         for code in country_codes:
             first = {p: e for (c, p), e in firsts.items() if c == code}
@@ -370,17 +384,15 @@ class Renderer:
         add(
             "data/timeline.json",
             _digest(*keys.values()),
-            lambda: timeline_json(corpus, self._json),
-            len(keys) // 4,
+            lambda: timeline_json(corpus, {event_id: parts[2] for event_id, parts in self._parts.items()}),
+            (2, list(corpus.events)),
         )
         add("data/annotation.schema.json", None, lambda: schema_json(annotation_schema(vocabulary)))
         return out
 
-    def _timeline(self, corpus: Corpus, years: list[tuple[int, list[Event]]], title: str, split: bool) -> str:
+    def _timeline(self, corpus: Layout, years: list[tuple[int, list[EventSummary]]], title: str, split: bool) -> str:
         shown = [event for _, events in years for event in events]
-        used = {
-            field: {getattr(v, field) for e in shown for v in e.versions} for field in ("country", "procedure", "kind")
-        }
+        used = {field: {v for e in shown for v in getattr(e, field)} for field in ("countries", "procedures", "kinds")}
         vocabulary = self.vocabulary
         return self.page(
             "timeline.md.j2",
@@ -390,9 +402,9 @@ class Renderer:
             year_pages=years if split else [],
             legend=[parse_date(text) for text, _ in LEGEND],
             legend_words=[words for _, words in LEGEND],
-            filter_countries=[c for c in corpus.countries_with_pages() if c in used["country"]],
-            filter_procedures=[p for p in vocabulary.procedures if p in used["procedure"]],
-            filter_kinds=[k for k in vocabulary.kinds if k in used["kind"]],
+            filter_countries=[c for c in corpus.countries_with_pages() if c in used["countries"]],
+            filter_procedures=[p for p in vocabulary.procedures if p in used["procedures"]],
+            filter_kinds=[k for k in vocabulary.kinds if k in used["kinds"]],
         )
 
 
@@ -400,8 +412,10 @@ def render_site(corpus: Corpus, texts: dict[str, tuple[Block, ...]], templates: 
     """Every generated file under ``docs/``, keyed by its relative path: the whole site in one call."""
     renderer = Renderer(corpus.vocabulary, templates, large=len(corpus.articles) > FULL_TEXT_SEARCH_LIMIT)
     articles = {f"articles/{a.id}.md": renderer.article_page(a, texts[a.id]) for a in corpus.articles}
-    out = {page.path: page.render() for page in renderer.pages(corpus)}
-    pages = event_pages(corpus)
+    renderer.use(renderer.parts(corpus.events))
+    layout = corpus.layout()
+    out = {page.path: page.render() for page in renderer.pages(layout)}
+    pages = event_pages(layout)
     out.update({path: link_events(text, pages) for path, text in articles.items()})
     return dict(sorted(out.items()))
 
@@ -417,23 +431,18 @@ def article_tags(vocabulary: Vocabulary, article: Article) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def timeline_json(corpus: Corpus, ready: dict[str, str] | None = None) -> str:
+def timeline_json(layout: Layout, ready: dict[str, str]) -> str:
     """The downloadable timeline, data/timeline.json, one event a line: readable in a diff.
 
-    ``ready`` holds lines already encoded for events with one source, their
-    permalink left open (``Renderer.fragments``).
+    ``ready`` holds each event's line, its permalink left open (``Renderer.parts``).
     """
-    pages = event_pages(corpus)
-    ready = ready or {}
+    pages = event_pages(layout)
     sites = {page: json.dumps(site_path(page))[:-1] for page in set(pages.values())}  # '"timeline/2021/' (open)
     lines = []
-    for event in corpus.events:
-        line = ready.get(event.id)
-        if line is None:
-            lines.append(_json_line(event, f"{site_path(pages[event.id])}#{event.id}"))
-        else:  # ids are [a-z0-9-] (checked by _identifier): nothing in them needs escaping in JSON
-            permalink = f'"permalink": {sites[pages[event.id]]}#{_identifier(event.id)}"'
-            lines.append(line.replace(_OPEN_PERMALINK, permalink, 1))
+    for event in layout.events:
+        # ids are [a-z0-9-] (checked by _identifier): nothing in them needs escaping in JSON
+        permalink = f'"permalink": {sites[pages[event.id]]}#{_identifier(event.id)}"'
+        lines.append(ready[event.id].replace(_OPEN_PERMALINK, permalink, 1))
     fields = ",\n".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(ABOUT.items()))
     return "{\n" + fields + ',\n"events": [\n' + ",\n".join(lines) + "\n]\n}\n"
 
@@ -460,7 +469,7 @@ ABOUT = {
 
 def timeline_data(corpus: Corpus) -> dict[str, Any]:
     """The downloadable timeline: events in timeline order, every source and version."""
-    pages = event_pages(corpus)
+    pages = event_pages(corpus.layout())
     events = [_event_data(event, f"{site_path(pages[event.id])}#{event.id}") for event in corpus.events]
     return {**ABOUT, "events": events}
 
