@@ -16,6 +16,7 @@ deleted or unreadable is rendered again.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import multiprocessing
 import os
@@ -26,13 +27,13 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import jinja2
 
-from timeline.cache import Built, Cache, Fragments, shard_of
+from timeline.cache import YEAR_KINDS, Built, Cache, Fragments, shard_of
 from timeline.load import read_seed
-from timeline.model import Article, Event, EventSummary, Layout, article_text, build_article, merge_events
+from timeline.model import Article, ArticleEntry, Event, EventSummary, Layout, article_text, build_article, merge_events
 from timeline.problems import Problem
 from timeline.render import (
     FULL_TEXT_SEARCH_LIMIT,
@@ -41,6 +42,8 @@ from timeline.render import (
     Page,
     Renderer,
     UnescapedValue,
+    data_chunk,
+    data_lines,
     event_pages,
     link_events,
 )
@@ -437,13 +440,25 @@ def generate(
     manifest = _stat(f"{docs}/{MANIFEST}")
     files = {path: (size, mtime) for path, (_, size, mtime) in index.outputs.items()}
     files[MANIFEST] = (manifest.st_size, manifest.st_mtime_ns)
-    index.built = Built(headers, links, counts, frozenset(article_pages), milestones)
     if layout is not None:
-        cache.save_layout(index.built, layout)
-        timeline.save_parts(layout)
-    cache.save()  # last: the index names the layout it goes with
+        years, listing = timeline.save(layout, built)
+    else:
+        assert built is not None, "the timeline is as the last run left it"
+        years, listing = built.years, built.listing
+    index.built = Built(headers, links, counts, frozenset(article_pages), milestones, years, listing)
+    cache.save()  # last: the index names the files of the layout it goes with
     lap("cache written")
     return Outcome(*counts, report, layout, files)
+
+
+@dataclass
+class _Year:
+    """What the last run kept of a year's events; each kind read when first asked for."""
+
+    stamp: str
+    events: list[EventSummary]
+    position: dict[str, int]
+    kinds: dict[str, Any] = field(default_factory=dict)
 
 
 class _Timeline:
@@ -472,12 +487,17 @@ class _Timeline:
         self.milestones: dict[str, tuple[str, tuple[str, ...]]] = {}
         """Each seed's article id and milestone ids."""
         self.events: dict[str, Event] = {}
-        """The events merged again in this run, whole (``model.Event``)."""
+        """The events merged again in this run, whole."""
         self.touched: set[int] = set()
-        """Years whose events changed: their parts are kept anew."""
+        """Years whose events changed: their files are written again."""
+        self.listed = False
+        """Whether the list of articles changed."""
         self._known: dict[tuple[str, str], EventParts] = {}
-        self._years: dict[int, dict[str, tuple[str, EventParts]]] = {}
-        self._parts: dict[str, EventParts] = {}
+        """Parts by event id and key, rendered in this run."""
+        self._years: dict[int, _Year] = {}
+        """What the last run kept, by year."""
+        self._found: list[dict[str, str]] = [{}, {}, {}]
+        """The parts given to the renderer, by kind (an index into ``EventParts``) and event id."""
 
     def _articles(self, names: Iterable[str]) -> dict[str, Article]:
         """The articles of these seeds: read in this run, kept in the cache, or read again."""
@@ -509,84 +529,154 @@ class _Timeline:
             key = hashlib.sha1(milestone.fingerprint.encode(), usedforsecurity=False).hexdigest()
             self._known[milestone.id, key] = parts
 
+    def _last(self, built: Built | None) -> tuple[tuple[ArticleEntry, ...], list[EventSummary]] | None:
+        """The list of articles and the events, in order, that the run that wrote ``built`` laid out."""
+        listing = None if built is None else self.cache.listing(built.listing)
+        if built is None or listing is None:
+            return None
+        ordered: list[EventSummary] = []
+        for year, stamp in sorted(built.years.items()):
+            events = self.cache.year(year, "events", stamp)
+            if not isinstance(events, list):
+                return None
+            self._years[year] = _Year(stamp, events, {e.id: i for i, e in enumerate(events)})
+            ordered += events
+        return listing, ordered
+
     def lay_out(self, built: Built | None) -> Layout:
         """The layout of this run: the last one with the changed seeds' events merged again, or a new one."""
-        old = None if built is None else self.cache.layout(built)
-        if old is None or built is None:
+        last = self._last(built)
+        if last is None or built is None:
             articles = self._articles(self.names)
             self.milestones = {name: (a.id, tuple(m.id for m in a.milestones)) for name, a in articles.items()}
             events = merge_events(sorted(articles.values(), key=lambda a: a.id))
             self.events = {e.id: e for e in events}
             summaries = sorted((e.summary() for e in events), key=lambda e: e.sort_key)
             self.touched = {e.date.year for e in summaries}
+            self.listed = True
             entries = sorted((a.entry() for a in articles.values()), key=lambda a: a.id)
             return Layout(tuple(entries), tuple(summaries), self.vocabulary)
 
+        listing, ordered = last
         current = set(self.names)
-        affected = sorted(name for name in self.names if built.headers.get(name) != self.results[name].header)
+        affected = [name for name in self.names if built.headers.get(name) != self.results[name].header]
         gone = [name for name in built.headers if name not in current]
         previous = built.milestones
         changed = self._articles(affected)
         ids = {event_id for name in (*affected, *gone) if name in previous for event_id in previous[name][1]}
         ids.update(m.id for article in changed.values() for m in article.milestones)
-        before = {e.id: e for e in old.events}
+        before = [e for e in ordered if e.id in ids] if ids else []
         owner = {self.results[name].article_id: name for name in self.names if name not in changed}
         citing = {name for name, article in changed.items() if any(m.id in ids for m in article.milestones)}
-        for event_id in ids & before.keys():
-            citing.update(owner[a] for a in before[event_id].sources if a in owner)
+        for event in before:
+            citing.update(owner[a] for a in event.sources if a in owner)
         articles = self._articles(sorted(citing))
         events = merge_events(sorted(articles.values(), key=lambda a: a.id), ids)
         self.events = {e.id: e for e in events}
-        summaries = [e.summary() for e in events]
-        self.touched = {before[i].date.year for i in ids if i in before} | {e.date.year for e in summaries}
-        kept = [e for e in old.events if e.id not in ids]
-        ordered = sorted([*kept, *summaries], key=lambda e: e.sort_key)
+        self.touched = {e.date.year for e in before}
+        if before:
+            ordered = [e for e in ordered if e.id not in ids]
+        for summary in (e.summary() for e in events):
+            bisect.insort(ordered, summary, key=lambda e: e.sort_key)
+            self.touched.add(summary.date.year)
 
         self.milestones = {name: previous[name] for name in self.names if name not in changed}
         self.milestones.update({name: (a.id, tuple(m.id for m in a.milestones)) for name, a in changed.items()})
         dropped = {previous[name][0] for name in (*affected, *gone) if name in previous}
-        entries = [a for a in old.articles if a.id not in dropped] + [a.entry() for a in changed.values()]
-        entries.sort(key=lambda a: a.id)
-        return Layout(tuple(entries), tuple(ordered), self.vocabulary)
+        added = {a.id: a.entry() for a in changed.values()}
+        if added.keys() != dropped or any(added[entry.id] != entry for entry in listing if entry.id in dropped):
+            entries = [a for a in listing if a.id not in dropped] + list(added.values())
+            listing = tuple(sorted(entries, key=lambda a: a.id))
+            self.listed = True
+        return Layout(listing, tuple(ordered), self.vocabulary)
 
-    def _year(self, year: int) -> dict[str, tuple[str, EventParts]]:
-        if year not in self._years:
-            self._years[year] = self.cache.parts(year)
-        return self._years[year]
+    def _kept(self, year: int, kind: str) -> Any:
+        """A kind of what the last run kept of a year (``cache.YEAR_KINDS``), or None."""
+        kept = self._years.get(year)
+        if kept is None:
+            return None
+        if kind not in kept.kinds:
+            found = self.cache.year(year, kind, kept.stamp)
+            wanted = str if kind == "data" else list
+            kept.kinds[kind] = found if isinstance(found, wanted) else None
+        return kept.kinds[kind]
+
+    def _part(self, event: EventSummary, kind: int) -> str | None:
+        """One of an event's parts (an index into ``EventParts``), if this run rendered it or the last kept it."""
+        parts = self._known.get((event.id, event.key))
+        if parts is not None:
+            return parts[kind]
+        kept = self._years.get(event.date.year)
+        position = None if kept is None else kept.position.get(event.id)
+        if kept is None or position is None or kept.events[position].key != event.key:
+            return None
+        found = self._kept(event.date.year, YEAR_KINDS[kind + 1])
+        if kind == 2 and found is not None:
+            found = kept.kinds["lines of data"] = kept.kinds.get("lines of data") or data_lines(found)
+        if found is None or len(found) != len(kept.events):
+            return None
+        return str(found[position])
 
     def provide(self, layout: Layout, todo: list[Page]) -> None:
-        """Give the renderer the parts of every event the pages to write print, and of the years touched."""
-        wanted = {e.id: e for page in todo for e in page.lists[1]}
-        wanted.update({e.id: e for year, events in layout.years() if year in self.touched for e in events})
-        parts: dict[str, EventParts] = {}
-        missing: list[EventSummary] = []
-        for event in wanted.values():
-            found = self._known.get((event.id, event.key))
-            if found is None and event.id not in self.events:
-                kept = self._year(event.date.year).get(event.id)
-                found = kept[1] if kept is not None and kept[0] == event.key else None
-            if found is None:
-                missing.append(event)
-            else:
-                parts[event.id] = found
-        if missing:
+        """Give the renderer the parts of the events the pages to write print, and those of the years touched."""
+        wanted: list[dict[str, EventSummary]] = [{}, {}, {}]
+        for page in todo:
+            wanted[page.lists[0]].update((e.id, e) for e in page.lists[1])
+        data, wanted[2] = bool(wanted[2]), {}
+        chunks: dict[int, str] = {}
+        for year, events in layout.years():
+            if year in self.touched:  # kept anew: every part of every event is needed
+                for chosen in wanted:
+                    chosen.update((e.id, e) for e in events)
+            elif data:
+                kept = self._kept(year, "data")
+                if isinstance(kept, str):
+                    chunks[year] = kept
+                else:
+                    wanted[2].update((e.id, e) for e in events)
+        found: list[dict[str, str]] = [{}, {}, {}]
+        missing: dict[str, EventSummary] = {}
+        for kind, chosen in enumerate(wanted):
+            for event_id, event in chosen.items():
+                part = self._part(event, kind)
+                if part is None:
+                    missing[event_id] = event
+                else:
+                    found[kind][event_id] = part
+        lost = {i for i in missing if i not in self.events}
+        if lost:  # parts the cache lost: merge those events again
             owner = {self.results[name].article_id: name for name in self.names}
-            lost = {e.id for e in missing if e.id not in self.events}
-            if lost:  # parts the cache lost: merge those events again
-                citing = {owner[a] for e in missing if e.id in lost for a in e.sources}
-                articles = self._articles(sorted(citing))
-                self.events.update({e.id: e for e in merge_events(sorted(articles.values(), key=lambda a: a.id), lost)})
-                self.touched.update(self.events[i].date.year for i in lost)
-            parts.update(self.renderer.parts(self.events[e.id] for e in missing))
-        self.renderer.use(parts)
-        self._parts = parts
+            citing = {owner[a] for i in lost for a in missing[i].sources}
+            articles = self._articles(sorted(citing))
+            self.events.update({e.id: e for e in merge_events(sorted(articles.values(), key=lambda a: a.id), lost)})
+        rendered = self.renderer.parts(self.events[i] for i in missing)
+        self._known.update(((e.id, e.key), rendered[e.id]) for e in missing.values())
+        for kind, chosen in enumerate(wanted):
+            found[kind].update((i, rendered[i][kind]) for i in chosen.keys() & rendered.keys())
+        for year, events in layout.years():
+            if data and year not in chunks:
+                chunks[year] = data_chunk(found[2][e.id] for e in events)
+        self.renderer.use(found[0], found[1], chunks)
+        self._found = found
 
-    def save_parts(self, layout: Layout) -> None:
-        """Keep the parts of the years whose events changed, for the runs to come."""
+    def save(self, layout: Layout, built: Built | None) -> tuple[dict[int, str], str]:
+        """Keep the years whose events changed, and the list of articles if it changed; return their stamps."""
         years = dict(layout.years())
-        for year in sorted(self.touched & years.keys()):
-            self.cache.save_parts(year, {e.id: (e.key, self._parts[e.id]) for e in years[year]})
-        self.cache.forget_parts_except(set(years))
+        stamps = {} if built is None else {y: s for y, s in built.years.items() if y in years}
+        for year in sorted(self.touched & years.keys() | years.keys() - stamps.keys()):
+            events = years[year]
+            blocks, lines, data = self._found
+            kinds = {
+                "events": events,
+                "blocks": [blocks[e.id] for e in events],
+                "lines": [lines[e.id] for e in events],
+                "data": data_chunk(data[e.id] for e in events),
+            }
+            stamps[year] = self.cache.save_year(year, kinds)
+        self.cache.forget_years_except(set(years))
+        if self.listed or built is None:
+            return stamps, self.cache.save_listing(layout.articles)
+        return stamps, built.listing
 
 
 def _linked(result: SeedResult, links: dict[str, tuple[str, ...]]) -> str:

@@ -3,10 +3,10 @@
 Under ``.timeline-cache/``: a small index (every seed's signature, problems
 and digests, and every generated page's key and file status) that each run
 reads; shards of the seeds' articles and of their article pages, read only
-for seeds a run needs but did not read again; the last layout of the
-timeline (``model.Layout``), read when a seed changed what the timeline
-shows; and each event's rendered parts, by year, read when a page listing
-them must be written again. A run that changed one article's text thus reads
+for seeds a run needs but did not read again; and the last layout of the
+timeline (``model.Layout``): the list of articles, and a file a year of
+events with their rendered parts, read when a seed changed what the
+timeline shows, and written again only where it changed. A run that changed one article's text thus reads
 the index and rewrites two shards, not ten thousand articles; one that
 changed a milestone moves one event in the layout and rewrites the pages
 that list it from the parts of the others.
@@ -18,7 +18,6 @@ absent, which only costs time.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import tempfile
@@ -27,13 +26,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from timeline.model import Article, Layout
+from timeline.model import Article, ArticleEntry
 from timeline.render import EventParts
 
 Fragments = tuple[EventParts, ...]
 """The parts of a seed's milestones' events as if each had one source (``render.Renderer.fragments``)."""
 
-FORMAT = 3
+FORMAT = 4
+YEAR_KINDS = ("events", "blocks", "lines", "data")
+"""What the cache keeps of each year: its events (``model.EventSummary``) in order, then their
+timeline sections, their list lines (both lists in the same order) and its lines of the data file
+(``render.data_chunk``). Each is read only when a page needs it."""
 SHARDS = 64
 """Enough that one edited seed rewrites a small file, few enough to read them all quickly."""
 
@@ -50,13 +53,12 @@ class Built:
     """Articles and events."""
     pages: frozenset[str]
     """The article pages."""
-    milestones: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    milestones: dict[str, tuple[str, tuple[str, ...]]]
     """Each seed's article id and milestone ids, by file name."""
-
-    @property
-    def token(self) -> str:
-        """Names the layout of this run: a layout file with another token is out of step with the index."""
-        return hashlib.sha1(repr(sorted(self.headers.items())).encode(), usedforsecurity=False).hexdigest()
+    years: dict[int, str]
+    """The stamp of each year's file of events (``Cache.year``): the layout, a year at a time."""
+    listing: str
+    """The stamp of the list of articles (``Cache.listing``)."""
 
 
 @dataclass
@@ -135,32 +137,43 @@ class Cache:
         found = self._get("pages", name, digest)
         return None if found is None else (found[0], found[1])
 
-    def layout(self, built: Built) -> Layout | None:
-        """The layout that the run that wrote ``built`` laid out, if the cache has it."""
-        found = self._read(self.root / f"{self.stem}.layout.pickle")
-        if isinstance(found, tuple) and len(found) == 2 and found[0] == built.token and isinstance(found[1], Layout):
+    def year(self, year: int, kind: str, stamp: str) -> Any:
+        """What the run that wrote ``stamp`` kept of a year's events, or None: one of ``YEAR_KINDS``."""
+        found = self._read(self._year_file(year, kind))
+        if isinstance(found, tuple) and len(found) == 2 and found[0] == stamp:
             return found[1]
         return None
 
-    def save_layout(self, built: Built, layout: Layout) -> None:
-        """Keep the layout of this run; a failure only loses the shortcut."""
-        self._save(self.root / f"{self.stem}.layout.pickle", (built.token, layout))
+    def save_year(self, year: int, kinds: dict[str, Any]) -> str:
+        """Keep a year's events and their parts (``YEAR_KINDS``); return the stamp the index must name."""
+        stamp = os.urandom(8).hex()
+        for kind, data in kinds.items():
+            self._save(self._year_file(year, kind), (stamp, data))
+        return stamp
 
-    def parts(self, year: int) -> dict[str, tuple[str, EventParts]]:
-        """The parts of the events of a year as last written, with the key of each event (``EventSummary.key``)."""
-        found = self._read(self.root / f"{self.stem}.parts-{year}.pickle")
-        return found if isinstance(found, dict) else {}
-
-    def save_parts(self, year: int, parts: dict[str, tuple[str, EventParts]]) -> None:
-        """Keep the parts of the events of a year; a failure only loses the shortcut."""
-        self._save(self.root / f"{self.stem}.parts-{year}.pickle", parts)
-
-    def forget_parts_except(self, years: set[int]) -> None:
-        """Drop the parts of years that no longer have events."""
-        for path in self.root.glob(f"{self.stem}.parts-*.pickle"):
-            year = path.name.removeprefix(f"{self.stem}.parts-").removesuffix(".pickle")
+    def forget_years_except(self, years: set[int]) -> None:
+        """Drop the files of years that no longer have events."""
+        prefix = f"{self.stem}.year-"
+        for path in self.root.glob(f"{prefix}*.pickle"):
+            year = path.name.removeprefix(prefix).split(".", 1)[0]
             if not year.lstrip("-").isdigit() or int(year) not in years:
                 path.unlink(missing_ok=True)
+
+    def _year_file(self, year: int, kind: str) -> Path:
+        return self.root / f"{self.stem}.year-{year}.{kind}.pickle"
+
+    def listing(self, stamp: str) -> tuple[ArticleEntry, ...] | None:
+        """Every article as the list of articles shows it, as the run that wrote ``stamp`` left it."""
+        found = self._read(self.root / f"{self.stem}.listing.pickle")
+        if isinstance(found, tuple) and len(found) == 2 and found[0] == stamp:
+            return tuple(found[1])
+        return None
+
+    def save_listing(self, entries: tuple[ArticleEntry, ...]) -> str:
+        """Keep the list of articles; return its stamp."""
+        stamp = os.urandom(8).hex()
+        self._save(self.root / f"{self.stem}.listing.pickle", (stamp, entries))
+        return stamp
 
     def store(self, kind: str, number: int, entries: dict[str, tuple[Any, ...] | None], current: set[str]) -> None:
         """Put (or, with None, drop) seeds' entries in a shard and write it, dropping seeds that are gone.

@@ -92,9 +92,12 @@ class Date:
         """The last day the date allows; None when the end is open or unknown."""
         return self.end.latest if self.end else None
 
-    @property
+    @functools.cached_property
     def sort_key(self) -> tuple[dt.date, dt.date]:
-        """Earliest day, then latest day; an open start begins where its end period begins."""
+        """Earliest day, then latest day; an open start begins where its end period begins.
+
+        Worked out once per date: sorting and grouping ten thousand events ask for it again and again.
+        """
         if self.start is not None:
             first = self.start.earliest
         else:
@@ -103,7 +106,7 @@ class Date:
         last = self.end.latest if self.end is not None else dt.date.max
         return (first, last)
 
-    @property
+    @functools.cached_property
     def year(self) -> int:
         """The year the timeline files this date under (that of its sort key)."""
         return self.sort_key[0].year

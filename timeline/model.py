@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from timeline.dates import Date, parse_date
 from timeline.evidence import locate
@@ -233,7 +233,7 @@ class Event:
         key = hashlib.sha1("\0".join(c.fingerprint for c in self.citations).encode(), usedforsecurity=False)
         return EventSummary(
             self.id,
-            main.date,
+            parse_date(main.date.edtf),  # one object per date, however many processes built the events
             self.title,
             main.country,
             main.procedure,
@@ -247,12 +247,13 @@ class Event:
         )
 
 
-@dataclass(frozen=True)
-class EventSummary:
+class EventSummary(NamedTuple):
     """An event as pages that list events see it, next to its parts rendered once (``render.Renderer.parts``).
 
     Small, so that the whole timeline's layout can be kept between runs and
-    an edited event moved in it without reading every article again (``build``).
+    an edited event moved in it without reading every article again
+    (``build``). A named tuple rather than a dataclass: the cache reads back
+    tens of thousands of them, three times faster.
     """
 
     id: str

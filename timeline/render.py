@@ -203,9 +203,11 @@ class Renderer:
         self.env.globals["event_block"] = self._event_block
         self.env.globals["event_line"] = self._event_line
         self._macros: Any = None
-        self._parts: dict[str, EventParts] = {}
-        """Every listed event's parts (``use``), made Markup when a page asks for them."""
-        self._markup: dict[tuple[str, int], Markup] = {}
+        self._blocks: dict[str, str] = {}
+        """The timeline section and the list line of every event that pages list (``use``)."""
+        self._lines: dict[str, str] = {}
+        self._data: dict[int, str] = {}
+        """Each year's lines of the data file (``data_chunk``)."""
         # A corpus this large would make a search index too heavy for a reader's
         # browser: article text, quotes and notes then stay out of it (titles,
         # dates, places and institutions stay in), as do the listing pages.
@@ -230,20 +232,14 @@ class Renderer:
             self._dates[date.edtf] = Markup(self._date_template.render(d=date).rstrip("\n"))  # noqa: S704
         return self._dates[date.edtf]
 
-    def _part(self, event: EventSummary, which: int) -> Markup:
-        key = (event.id, which)
-        if key not in self._markup:
-            # Rendered by parts() from _event.md.j2 and _macros.md.j2, escaped value by value.
-            self._markup[key] = Markup(self._parts[event.id][which])  # noqa: S704
-        return self._markup[key]
-
+    # Both rendered by parts() from _event.md.j2 and _macros.md.j2, escaped value by value.
     def _event_block(self, event: EventSummary) -> Markup:
         """The event's section of the timeline (``parts``)."""
-        return self._part(event, 0)
+        return Markup(self._blocks[event.id])  # noqa: S704
 
     def _event_line(self, event: EventSummary) -> Markup:
         """The event's line in the country and procedure lists (``parts``)."""
-        return self._part(event, 1)
+        return Markup(self._lines[event.id])  # noqa: S704
 
     def _macro_module(self) -> Any:
         if self._macros is None:
@@ -268,12 +264,11 @@ class Renderer:
         parts = self.parts(single_event(milestone) for milestone in article.milestones)
         return tuple(parts[milestone.id] for milestone in article.milestones)
 
-    def use(self, parts: dict[str, EventParts]) -> None:
-        """Take the parts of the events that pages will list (see ``parts``)."""
-        for event_id in parts.keys() & self._parts.keys():
-            self._markup.pop((event_id, 0), None)
-            self._markup.pop((event_id, 1), None)
-        self._parts.update(parts)
+    def use(self, blocks: dict[str, str], lines: dict[str, str], data: dict[int, str]) -> None:
+        """Take the parts (see ``parts``) of the events that pages will list, and the data file's years."""
+        self._blocks.update(blocks)
+        self._lines.update(lines)
+        self._data.update(data)
 
     def _event_href(self, event_id: str) -> Escaped:
         """A link to an event, left open: ``page`` fills it in once the layout is known."""
@@ -305,7 +300,7 @@ class Renderer:
         pages = event_pages(corpus)
         self._event_pages = pages
         self.context["corpus"] = corpus
-        keys = {e.id: _digest(pages[e.id], e.key) for e in corpus.events}
+        keys = {e.id: f"{pages[e.id]}\0{e.key}" for e in corpus.events}
         counts = f"{len(corpus.events)} {len(corpus.articles)}"
         unlisted = {"search": {"exclude": True}} if self.large else None
         firsts = corpus.firsts()
@@ -384,7 +379,7 @@ class Renderer:
         add(
             "data/timeline.json",
             _digest(*keys.values()),
-            lambda: timeline_json(corpus, {event_id: parts[2] for event_id, parts in self._parts.items()}),
+            lambda: timeline_json(corpus, self._data),
             (2, list(corpus.events)),
         )
         add("data/annotation.schema.json", None, lambda: schema_json(annotation_schema(vocabulary)))
@@ -412,8 +407,10 @@ def render_site(corpus: Corpus, texts: dict[str, tuple[Block, ...]], templates: 
     """Every generated file under ``docs/``, keyed by its relative path: the whole site in one call."""
     renderer = Renderer(corpus.vocabulary, templates, large=len(corpus.articles) > FULL_TEXT_SEARCH_LIMIT)
     articles = {f"articles/{a.id}.md": renderer.article_page(a, texts[a.id]) for a in corpus.articles}
-    renderer.use(renderer.parts(corpus.events))
+    parts = renderer.parts(corpus.events)
     layout = corpus.layout()
+    data = {year: data_chunk(parts[e.id][2] for e in events) for year, events in layout.years()}
+    renderer.use({i: p[0] for i, p in parts.items()}, {i: p[1] for i, p in parts.items()}, data)
     out = {page.path: page.render() for page in renderer.pages(layout)}
     pages = event_pages(layout)
     out.update({path: link_events(text, pages) for path, text in articles.items()})
@@ -431,30 +428,39 @@ def article_tags(vocabulary: Vocabulary, article: Article) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def timeline_json(layout: Layout, ready: dict[str, str]) -> str:
+def timeline_json(layout: Layout, chunks: dict[int, str]) -> str:
     """The downloadable timeline, data/timeline.json, one event a line: readable in a diff.
 
-    ``ready`` holds each event's line, its permalink left open (``Renderer.parts``).
+    ``chunks`` holds each year's lines (``data_chunk``), their permalinks
+    open: all events of a year are on one page, so one replace fills them in.
     """
     pages = event_pages(layout)
-    sites = {page: json.dumps(site_path(page))[:-1] for page in set(pages.values())}  # '"timeline/2021/' (open)
-    lines = []
-    for event in layout.events:
-        # ids are [a-z0-9-] (checked by _identifier): nothing in them needs escaping in JSON
-        permalink = f'"permalink": {sites[pages[event.id]]}#{_identifier(event.id)}"'
-        lines.append(ready[event.id].replace(_OPEN_PERMALINK, permalink, 1))
+    years = []
+    for year, events in layout.years():
+        site = json.dumps(site_path(pages[events[0].id]))[1:-1]
+        years.append(chunks[year].replace(_OPEN_PERMALINK, f'"permalink": "{site}'))
     fields = ",\n".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(ABOUT.items()))
-    return "{\n" + fields + ',\n"events": [\n' + ",\n".join(lines) + "\n]\n}\n"
+    return "{\n" + fields + ',\n"events": [\n' + ",\n".join(years) + "\n]\n}\n"
 
 
-_OPEN_PERMALINK = '"permalink": "\\u0000"'
-"""How a permalink not yet known is encoded: JSON escapes NUL, which no seed value can hold."""
+def data_chunk(lines: Iterable[str]) -> str:
+    """The data file's lines of a year's events, in order (each from ``Renderer.parts``), permalinks open."""
+    return ",\n".join(lines)
+
+
+def data_lines(chunk: str) -> list[str]:
+    """The lines of a ``data_chunk``: JSON escapes every line break inside a line."""
+    return chunk.split(",\n") if chunk else []
+
+
+_OPEN_PERMALINK = '"permalink": "\\u0000'
+"""How a permalink not yet known starts: JSON escapes NUL, which no seed value can hold, and every
+quote inside a value, so this can only be the permalink's key."""
 
 
 def _json_line(event: Event, permalink: str | None) -> str:
-    return json.dumps(
-        _event_data(event, "\x00" if permalink is None else permalink), ensure_ascii=False, sort_keys=True
-    )
+    link = f"\x00#{_identifier(event.id)}" if permalink is None else permalink
+    return json.dumps(_event_data(event, link), ensure_ascii=False, sort_keys=True)
 
 
 def _iso(day: Any) -> str | None:
