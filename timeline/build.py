@@ -99,7 +99,6 @@ class _Job:
 
 
 _job: _Job | None = None
-_pages: list[Callable[[], str]] = []
 
 
 def _stat(path: str) -> os.stat_result:
@@ -165,10 +164,6 @@ def _compile_shard(task: tuple[int, list[str]]) -> list[SeedResult]:
     }
     _job.cache.store("pages", number, dict(pages), current)
     return results
-
-
-def _render_page(index: int) -> str:
-    return _rendering(_pages[index])
 
 
 def _rendering(function: Callable[..., R], *arguments: object) -> R:
@@ -402,7 +397,7 @@ def generate(
         timeline.provide(layout, todo)
         lap("event parts ready")
 
-    texts: dict[str, str] = {}
+    texts: dict[str, str | bytes] = {}
     stale: list[str] = []
     article_pages: set[str] = set()
     for result in results:
@@ -424,7 +419,7 @@ def generate(
     for result in compile_seeds(seeds, vocabulary, stale, renderer, jobs, cache, names):
         texts[f"articles/{result.article_id}.md"] = _linked(result, links)
     lap(f"{len(texts)} article pages rendered")
-    texts.update(_render_all(todo, jobs))
+    texts.update(_render_all(todo))
     lap(f"{len(todo)} other pages rendered")
 
     report = write_docs(docs, texts, keep=set(keys) - set(texts))
@@ -597,7 +592,7 @@ class _Timeline:
             return None
         if kind not in kept.kinds:
             found = self.cache.year(year, kind, kept.stamp)
-            wanted = str if kind == "data" else list
+            wanted = bytes if kind == "data" else list
             kept.kinds[kind] = found if isinstance(found, wanted) else None
         return kept.kinds[kind]
 
@@ -623,14 +618,14 @@ class _Timeline:
         for page in todo:
             wanted[page.lists[0]].update((e.id, e) for e in page.lists[1])
         data, wanted[2] = bool(wanted[2]), {}
-        chunks: dict[int, str] = {}
+        chunks: dict[int, bytes] = {}
         for year, events in layout.years():
             if year in self.touched:  # kept anew: every part of every event is needed
                 for chosen in wanted:
                     chosen.update((e.id, e) for e in events)
             elif data:
                 kept = self._kept(year, "data")
-                if isinstance(kept, str):
+                if isinstance(kept, bytes):
                     chunks[year] = kept
                 else:
                     wanted[2].update((e.id, e) for e in events)
@@ -685,13 +680,6 @@ def _linked(result: SeedResult, links: dict[str, tuple[str, ...]]) -> str:
     return link_events(result.page, pages)
 
 
-def _render_all(todo: list[Page], jobs: int) -> dict[str, str]:
-    """Render pages, the longest first so that the processes finish together."""
-    global _pages
-    todo = sorted(todo, key=lambda page: page.weight, reverse=True)
-    _pages = [page.render for page in todo]
-    try:
-        parallel = jobs if sum(page.weight for page in todo) >= PARALLEL_FROM * 10 else 1
-        return dict(zip((p.path for p in todo), _map(_render_page, list(range(len(todo))), parallel, 1), strict=True))
-    finally:
-        _pages = []
+def _render_all(todo: list[Page]) -> dict[str, str | bytes]:
+    """Render the pages that list events: in this process, since they only put together parts rendered before."""
+    return {page.path: _rendering(page.render) for page in todo}

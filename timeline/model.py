@@ -142,12 +142,16 @@ class Article:
 
     def entry(self) -> ArticleEntry:
         """The article as the list of articles shows it."""
-        return ArticleEntry(self.id, self.title, self.source.outlet, self.source.published, self.citing_count)
+        published = self.source.published
+        canonical = None if published is None else parse_date(published.edtf)  # one object per date
+        return ArticleEntry(self.id, self.title, self.source.outlet, canonical, self.citing_count)
 
 
-@dataclass(frozen=True)
-class ArticleEntry:
-    """An article as the list of articles shows it: all a layout keeps of it."""
+class ArticleEntry(NamedTuple):
+    """An article as the list of articles shows it: all a layout keeps of it.
+
+    A named tuple, as ``EventSummary``: the cache reads back ten thousand of them.
+    """
 
     id: str
     title: str

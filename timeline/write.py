@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -49,6 +50,10 @@ def _owned(docs: Path) -> set[str]:
     return {str(name) for name in data.get("files", [])}
 
 
+def _utf8(text: str | bytes) -> bytes:
+    return text if isinstance(text, bytes) else text.encode()
+
+
 def _check_target(docs: Path, relative: PurePosixPath, checked: set[Path]) -> Path:
     """Refuse targets reached through a symbolic link: they could write outside ``docs/``.
 
@@ -67,7 +72,7 @@ def _check_target(docs: Path, relative: PurePosixPath, checked: set[Path]) -> Pa
     return target
 
 
-def write_docs(docs: Path, files: dict[str, str], keep: Iterable[str] = ()) -> WriteReport:
+def write_docs(docs: Path, files: Mapping[str, str | bytes], keep: Iterable[str] = ()) -> WriteReport:
     """Make ``docs/`` hold exactly ``files`` among the generated ones, and ``keep`` as they are.
 
     ``keep`` names generated files the caller knows to be current; they must
@@ -82,17 +87,23 @@ def write_docs(docs: Path, files: dict[str, str], keep: Iterable[str] = ()) -> W
         )
     names = sorted(kept | set(files))
     manifest_text = json.dumps({"files": names}, indent=1) + "\n"
-    pending: dict[Path, str] = {}  # encoded one at a time as written: ten thousand pages are a lot of bytes
+    pending: dict[Path, str | bytes] = {}  # encoded one at a time as written: ten thousand pages are a lot of bytes
     checked: set[Path] = set()
     for name in sorted(files):
         target = _check_target(docs, _safe_relative(name), checked)
-        if os.path.lexists(target):
+        try:
+            status = target.lstat()
+        except FileNotFoundError:
+            status = None
+        if status is not None:
             if name not in owned:
                 raise WriteError(
                     f"{target} exists but was not generated; move it away or rename it, "
                     "the generator never overwrites hand-written pages"
                 )
-            if target.is_file() and target.read_bytes() == files[name].encode("utf-8"):
+            # UTF-8 takes at least a byte a character: a shorter file cannot hold the same text.
+            text = files[name]
+            if stat.S_ISREG(status.st_mode) and status.st_size >= len(text) and target.read_bytes() == _utf8(text):
                 continue
         pending[target] = files[name]
     stale = sorted(owned - set(names))
@@ -119,7 +130,7 @@ def write_docs(docs: Path, files: dict[str, str], keep: Iterable[str] = ()) -> W
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
             staged.append((temporary, target))
             with os.fdopen(handle, "wb") as stream:
-                stream.write(text.encode("utf-8"))
+                stream.write(_utf8(text))
     except OSError as error:
         for temporary, _ in staged:
             Path(temporary).unlink(missing_ok=True)
