@@ -274,7 +274,23 @@ def seed_names(seeds: Path) -> list[str]:
         return sorted(entry.name for entry in entries if entry.name.endswith(".md"))
 
 
-def _changed(seeds: Path, names: list[str], known: dict[str, SeedResult]) -> list[str]:
+def scan_seeds(seeds: Path) -> dict[str, Signature]:
+    """The seed files (as ``seed_names``) with their status: one look at each, for the whole run."""
+    found = {}
+    with os.scandir(seeds) as entries:
+        for entry in entries:
+            if entry.name.endswith(".md"):
+                try:
+                    status = entry.stat()
+                except OSError:  # a dangling link: reading it reports it
+                    status = entry.stat(follow_symlinks=False)
+                found[entry.name] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+    return dict(sorted(found.items()))
+
+
+def _changed(
+    seeds: Path, names: list[str], known: dict[str, SeedResult], scanned: dict[str, Signature] | None = None
+) -> list[str]:
     """The seeds to read again: new, or with other bytes than when last read.
 
     A file whose status changed but whose bytes did not (a checkout, a
@@ -284,7 +300,7 @@ def _changed(seeds: Path, names: list[str], known: dict[str, SeedResult]) -> lis
     for name in names:
         result = known.get(name)
         path = f"{seeds}/{name}"
-        signature = _signature(path)
+        signature = scanned[name] if scanned is not None else _signature(path)
         if result is None:
             changed.append(name)
         elif result.signature != signature:
@@ -342,17 +358,21 @@ def generate(
     vocabulary: Vocabulary,
     templates: Path = TEMPLATES,
     jobs: int | None = None,
+    scanned: dict[str, Signature] | None = None,
 ) -> Outcome:
-    """Seeds in, pages written; raise Stop with every problem and write nothing on failure."""
+    """Seeds in, pages written; raise Stop with every problem and write nothing on failure.
+
+    ``scanned`` is what ``scan_seeds`` found, if the caller looked already.
+    """
     lap = _Clock()
     jobs = jobs or os.cpu_count() or 1
-    names = seed_names(seeds)
+    names = list(scanned) if scanned is not None else seed_names(seeds)
     large = len(names) > FULL_TEXT_SEARCH_LIMIT
     environment = _environment(seeds, str(seeds), templates, large)
     cache = Cache(docs, environment)
     index = cache.index
     lap("cache read")
-    changed = _changed(seeds, names, index.seeds)
+    changed = _changed(seeds, names, index.seeds, scanned)
     renderer = Renderer(vocabulary, templates, large, cache.root / "templates")
     fresh = {r.name: r for r in compile_seeds(seeds, vocabulary, changed, renderer, jobs, cache, names)}
     cache.forget_except(set(names))
@@ -454,6 +474,8 @@ class _Year:
     events: list[EventSummary]
     position: dict[str, int]
     kinds: dict[str, Any] = field(default_factory=dict)
+    texts: dict[int, list[str] | None] = field(default_factory=dict)
+    """Each kind of part (an index into ``EventParts``) of every event, in order."""
 
 
 class _Timeline:
@@ -596,21 +618,40 @@ class _Timeline:
             kept.kinds[kind] = found if isinstance(found, wanted) else None
         return kept.kinds[kind]
 
-    def _part(self, event: EventSummary, kind: int) -> str | None:
-        """One of an event's parts (an index into ``EventParts``), if this run rendered it or the last kept it."""
-        parts = self._known.get((event.id, event.key))
-        if parts is not None:
-            return parts[kind]
-        kept = self._years.get(event.date.year)
-        position = None if kept is None else kept.position.get(event.id)
-        if kept is None or position is None or kept.events[position].key != event.key:
-            return None
-        found = self._kept(event.date.year, YEAR_KINDS[kind + 1])
-        if kind == 2 and found is not None:
-            found = kept.kinds["lines of data"] = kept.kinds.get("lines of data") or data_lines(found)
-        if found is None or len(found) != len(kept.events):
-            return None
-        return str(found[position])
+    def _find(self, events: dict[str, EventSummary], kind: int) -> tuple[dict[str, str], list[EventSummary]]:
+        """One part (an index into ``EventParts``) of each event, and the events that lack it.
+
+        A part is found if this run rendered it or the last run kept it for the same key.
+        """
+        found: dict[str, str] = {}
+        missing: list[EventSummary] = []
+        known, years = self._known, self._years
+        for event_id, event in events.items():
+            parts = known.get((event_id, event.key))
+            if parts is not None:
+                found[event_id] = parts[kind]
+                continue
+            year = event.date.year
+            kept = years.get(year)
+            position = None if kept is None else kept.position.get(event_id)
+            if kept is None or position is None or kept.events[position].key != event.key:
+                missing.append(event)
+                continue
+            texts = self._kept_texts(year, kind)
+            if texts is None:
+                missing.append(event)
+            else:
+                found[event_id] = texts[position]
+        return found, missing
+
+    def _kept_texts(self, year: int, kind: int) -> list[str] | None:
+        """One part of every event of a year as the last run kept it, in its order."""
+        kept = self._years[year]
+        if kind not in kept.texts:
+            found = self._kept(year, YEAR_KINDS[kind + 1])
+            texts = data_lines(found) if kind == 2 and found is not None else found
+            kept.texts[kind] = texts if texts is not None and len(texts) == len(kept.events) else None
+        return kept.texts[kind]
 
     def provide(self, layout: Layout, todo: list[Page]) -> None:
         """Give the renderer the parts of the events the pages to write print, and those of the years touched."""
@@ -629,15 +670,12 @@ class _Timeline:
                     chunks[year] = kept
                 else:
                     wanted[2].update((e.id, e) for e in events)
-        found: list[dict[str, str]] = [{}, {}, {}]
+        found: list[dict[str, str]] = []
         missing: dict[str, EventSummary] = {}
         for kind, chosen in enumerate(wanted):
-            for event_id, event in chosen.items():
-                part = self._part(event, kind)
-                if part is None:
-                    missing[event_id] = event
-                else:
-                    found[kind][event_id] = part
+            parts, lacking = self._find(chosen, kind)
+            found.append(parts)
+            missing.update((e.id, e) for e in lacking)
         lost = {i for i in missing if i not in self.events}
         if lost:  # parts the cache lost: merge those events again
             owner = {self.results[name].article_id: name for name in self.names}

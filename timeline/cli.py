@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 
 from timeline import build
-from timeline.build import Outcome, Stop, check, compile_seeds, seed_names, template_location
+from timeline.build import Outcome, Signature, Stop, check, compile_seeds, scan_seeds, seed_names, template_location
 from timeline.freshness import fingerprint, record, up_to_date
 from timeline.importer import ImportRefused, import_article
 from timeline.model import Corpus, build_corpus
@@ -78,11 +78,17 @@ def load_corpus(seeds_dir: Path, jobs: int | None = None) -> Corpus:
     return build_corpus((r.article for r in results if r.article is not None), vocabulary)
 
 
-def generate(seeds_dir: Path, docs_dir: Path, templates: Path = TEMPLATES, jobs: int | None = None) -> Outcome:
+def generate(
+    seeds_dir: Path,
+    docs_dir: Path,
+    templates: Path = TEMPLATES,
+    jobs: int | None = None,
+    scanned: dict[str, Signature] | None = None,
+) -> Outcome:
     """The whole pipeline: seeds in, generated pages written; raise Stop and write nothing on failure."""
     vocabulary = _vocabulary()
     try:
-        return build.generate(seeds_dir, docs_dir, vocabulary, templates, jobs)
+        return build.generate(seeds_dir, docs_dir, vocabulary, templates, jobs, scanned)
     except jinja2.TemplateError as error:  # a template that does not even load
         raise Stop(message=f"{template_location(error)}: template error: {error}; docs/ is unchanged") from error
     except WriteError as error:
@@ -108,12 +114,13 @@ def build_main(argv: Sequence[str]) -> int:
                 files = _count(len(corpus.articles), "seed file")
                 print(f"{files} valid: {_count(len(corpus.events), 'event')}.")
             return EXIT_OK
-        inputs = fingerprint(args.seeds, args.docs)
+        scanned = scan_seeds(args.seeds)
+        inputs = fingerprint(args.seeds, args.docs, scanned)
         if up_to_date(inputs, args.docs):
             if not args.quiet:
                 print(f"Nothing changed since the last run: {args.docs}/ is up to date.")
             return EXIT_OK
-        outcome = generate(args.seeds, args.docs)
+        outcome = generate(args.seeds, args.docs, scanned=scanned)
         record(inputs, args.docs, outcome.files)
     except Stop as stop:
         if stop.problems:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
@@ -32,15 +33,18 @@ def _walk(folder: str, suffix: str = "") -> list[tuple[str, os.stat_result]]:
     return found
 
 
-def fingerprint(seeds: Path, docs: Path) -> str:
-    """A digest of every input's name, size and modification time, and of where the output goes."""
+def fingerprint(seeds: Path, docs: Path, scanned: Mapping[str, tuple[int, ...]]) -> str:
+    """A digest of every input's name, size and modification time, and of where the output goes.
+
+    ``scanned`` gives the status (size, modification time, ...) of each seed (``build.scan_seeds``).
+    """
     digest = hashlib.sha256(str(docs.resolve()).encode())
-    with os.scandir(seeds) as entries:
-        files = [(e.path, e.stat()) for e in entries if e.name.endswith(".md") and not e.is_dir()]
-    files += _walk(str(seeds / "raw"))
-    files += _walk(str(PACKAGE), ".py") + _walk(str(PACKAGE / "data")) + _walk(str(TEMPLATES))
-    for path, status in sorted(files):
-        digest.update(f"\0{path}\0{status.st_size}\0{status.st_mtime_ns}".encode())
+    files = [(f"{seeds}/{name}", status[0], status[1]) for name, status in scanned.items()]
+    others = _walk(str(seeds / "raw"))
+    others += _walk(str(PACKAGE), ".py") + _walk(str(PACKAGE / "data")) + _walk(str(TEMPLATES))
+    files += [(path, status.st_size, status.st_mtime_ns) for path, status in others]
+    for path, size, mtime in sorted(files):
+        digest.update(f"\0{path}\0{size}\0{mtime}".encode())
     return digest.hexdigest()
 
 
@@ -60,10 +64,18 @@ def _outputs(docs: Path, names: list[str]) -> dict[str, list[int]]:
 def up_to_date(inputs: str, docs: Path) -> bool:
     """Whether the last successful run had these inputs and its outputs are untouched."""
     try:
-        state = json.loads(state_file(docs).read_text(encoding="utf-8"))
+        text = state_file(docs).read_text(encoding="utf-8")
+        if not text.startswith(_head(inputs)):  # most runs: not worth reading ten thousand outputs
+            return False
+        state = json.loads(text)
         return bool(state["inputs"] == inputs and _outputs(docs, sorted(state["outputs"])) == state["outputs"])
     except (OSError, ValueError, KeyError, TypeError):
         return False
+
+
+def _head(inputs: str) -> str:
+    """How a state file recorded for ``inputs`` begins (``record`` writes them first)."""
+    return json.dumps({"inputs": inputs})[:-1]
 
 
 def record(inputs: str, docs: Path, files: dict[str, tuple[int, int]]) -> None:

@@ -199,8 +199,8 @@ class Renderer:
         self._event_pages: dict[str, str] | None = None
         self.env.globals["date_markup"] = self._date_markup
         self.env.globals["event_href"] = self._event_href
-        self.env.globals["event_block"] = self._event_block
-        self.env.globals["event_line"] = self._event_line
+        self.env.globals["event_blocks"] = self._event_blocks
+        self.env.globals["event_lines"] = self._event_lines
         self._macros: Any = None
         self._blocks: dict[str, str] = {}
         """The timeline section and the list line of every event that pages list (``use``)."""
@@ -231,14 +231,18 @@ class Renderer:
             self._dates[date.edtf] = Markup(self._date_template.render(d=date).rstrip("\n"))  # noqa: S704
         return self._dates[date.edtf]
 
-    # Both rendered by parts() from _event.md.j2 and _macros.md.j2, escaped value by value.
-    def _event_block(self, event: EventSummary) -> Markup:
-        """The event's section of the timeline (``parts``)."""
-        return Markup(self._blocks[event.id])  # noqa: S704
+    # Both rendered by parts() from _event.md.j2 and _macros.md.j2, escaped value by value: one call
+    # a page rather than one an event, since pages list thousands of events.
+    def _event_blocks(self, events: list[EventSummary]) -> list[Markup]:
+        """The events' sections of the timeline (``parts``)."""
+        return [Markup(self._blocks[e.id]) for e in events]  # noqa: S704
 
-    def _event_line(self, event: EventSummary) -> Markup:
-        """The event's line in the country and procedure lists (``parts``)."""
-        return Markup(self._lines[event.id])  # noqa: S704
+    def _event_lines(self, events: list[EventSummary]) -> list[Markup]:
+        """The events' lines in the country and procedure lists (``parts``), each linking to its event."""
+        pages = self._event_pages
+        if pages is None:
+            return [Markup(self._lines[e.id]) for e in events]  # noqa: S704
+        return [Markup(self._lines[e.id].replace(f"\x00{e.id}\x00", f"{pages[e.id]}#{e.id}")) for e in events]  # noqa: S704
 
     def _macro_module(self) -> Any:
         if self._macros is None:
