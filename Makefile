@@ -8,6 +8,10 @@ BIN := $(VENV)/bin
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 export NO_MKDOCS_2_WARNING := 1
 
+# Compile the package once, as pip does for what it installs: a machine with
+# PYTHONDONTWRITEBYTECODE set would otherwise compile it again on every run.
+BYTECODE = $(BIN)/python -m compileall -q timeline
+
 .PHONY: site serve test check lint golden schema screenshots clean
 
 $(BIN)/.site-deps: requirements.txt
@@ -21,6 +25,7 @@ $(BIN)/.dev-deps: requirements.txt requirements-dev.txt $(BIN)/.site-deps
 
 ## site: validate seeds/, generate docs/, build site/ with mkdocs --strict
 site: $(BIN)/.site-deps
+	$(BYTECODE)
 	$(BIN)/python build_timeline.py
 	rm -rf site.partial
 	$(BIN)/mkdocs build --strict --quiet --site-dir site.partial
@@ -29,6 +34,7 @@ site: $(BIN)/.site-deps
 
 ## serve: generate docs/ and preview the site at http://127.0.0.1:8000/
 serve: $(BIN)/.site-deps
+	$(BYTECODE)
 	$(BIN)/python build_timeline.py
 	$(BIN)/mkdocs serve -f mkdocs.serve.yml
 

@@ -348,6 +348,8 @@ class Outcome:
     report: WriteReport
     layout: Layout | None
     """None when the timeline was as before and was not laid out again."""
+    merged: int = 0
+    """How many events were merged again from their sources' articles (the others were kept)."""
     files: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Size and modification time (ns) of every generated file, the manifest included."""
 
@@ -463,7 +465,7 @@ def generate(
     index.built = Built(headers, links, counts, frozenset(article_pages), milestones, years, listing)
     cache.save()  # last: the index names the files of the layout it goes with
     lap("cache written")
-    return Outcome(*counts, report, layout, files)
+    return Outcome(*counts, report, layout, len(timeline.events), files)
 
 
 @dataclass

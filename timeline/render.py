@@ -440,12 +440,15 @@ def timeline_json(layout: Layout, chunks: dict[int, bytes]) -> bytes:
     times faster than in text.
     """
     pages = event_pages(layout)
-    years = []
+    fields = ",\n".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(ABOUT.items()))
+    out = [("{\n" + fields + ',\n"events": [\n').encode()]
     for year, events in layout.years():
         site = json.dumps(site_path(pages[events[0].id]))[1:-1]
-        years.append(chunks[year].replace(_OPEN_PERMALINK, f'"permalink": "{site}'.encode()))
-    fields = ",\n".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(ABOUT.items()))
-    return ("{\n" + fields + ',\n"events": [\n').encode() + b",\n".join(years) + b"\n]\n}\n"
+        out += (
+            b",\n" if len(out) > 1 else b"",
+            chunks[year].replace(_OPEN_PERMALINK, f'"permalink": "{site}'.encode()),
+        )
+    return b"".join([*out, b"\n]\n}\n"])  # one copy of tens of megabytes
 
 
 def data_chunk(lines: Iterable[str]) -> bytes:
