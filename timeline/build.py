@@ -5,9 +5,11 @@ page is rendered there too (its links to events are filled in once the
 timeline is laid out), so that work is spread over a pool of processes. What
 a seed yields is kept in a cache beside ``docs/``, keyed by the file's size,
 times and inode; every generated page carries a key that digests all it
-shows. A later run re-reads only the seeds that changed and renders only the
-pages whose key changed, and writes the same bytes a full run would: the
-test suite checks that against a fresh build after every kind of edit.
+shows. A later run re-reads only the seeds that changed, merges again only
+the events those seeds cite (``_Timeline``: the rest of the timeline's layout
+and each event's rendered parts are kept from the last run), and renders
+only the pages whose key changed, writing the same bytes a full run would:
+the test suite checks that against a fresh build after every kind of edit.
 
 The cache is only ever a shortcut. It is invalidated as a whole by any change
 to the code, templates, vocabulary or raw texts, and a page edited by hand,

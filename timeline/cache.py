@@ -4,12 +4,12 @@ Under ``.timeline-cache/``: a small index (every seed's signature, problems
 and digests, and every generated page's key and file status) that each run
 reads; shards of the seeds' articles and of their article pages, read only
 for seeds a run needs but did not read again; and the last layout of the
-timeline (``model.Layout``): the list of articles, and a file a year of
+timeline (``model.Layout``): the list of articles, and files a year of
 events with their rendered parts, read when a seed changed what the
-timeline shows, and written again only where it changed. A run that changed one article's text thus reads
-the index and rewrites two shards, not ten thousand articles; one that
-changed a milestone moves one event in the layout and rewrites the pages
-that list it from the parts of the others.
+timeline shows and written again only where it changed. A run that changed
+one article's text thus reads the index and rewrites two shards, not ten
+thousand articles; one that changed a milestone moves its events in the
+layout and puts the pages listing them together from the others' parts.
 
 Never a source of truth: it is bound to one version of the code, templates
 and vocabulary (``environment``), and whatever cannot be read is treated as
@@ -87,9 +87,10 @@ class Cache:
     """The index, loaded at once, and the shards, loaded when asked for.
 
     Two kinds of shard: ``articles`` (each seed's article, read to lay the
-    timeline out anew or merge again the events it cites) and ``pages`` (each seed's article page with its
-    event links open, and its milestone ids, read only to rewrite a page whose
-    seed did not change: links that moved, a page deleted, an empty docs/).
+    timeline out anew or to merge again the events it cites) and ``pages``
+    (each seed's article page with its event links open, and its milestone
+    ids, read only to rewrite a page whose seed did not change: links that
+    moved, a page deleted, an empty docs/).
     """
 
     def __init__(self, docs: Path, environment: str) -> None:
@@ -192,11 +193,7 @@ class Cache:
             else:
                 shard[name] = entry
         self._shards[kind, number] = shard
-        try:
-            self.root.mkdir(exist_ok=True)
-            self._write(self._shard_file(kind, number), shard)
-        except OSError:
-            self._shard_file(kind, number).unlink(missing_ok=True)
+        self._save(self._shard_file(kind, number), shard)
 
     def forget_except(self, names: set[str]) -> None:
         """Drop seeds that are gone from the index."""
