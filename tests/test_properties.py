@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from timeline.dates import parse_date
 from timeline.escape import CONTROLS
 from timeline.importer import slug
-from timeline.render import front_matter
+from timeline.model import ArticleRef, Layout, Milestone, single_event
+from timeline.render import _OPEN_PERMALINK, _json_line, data_chunk, data_lines, front_matter, timeline_json
 from timeline.validate import ID_PATTERN, is_id
+from timeline.vocabulary import load_vocabulary
 from timeline.write import WriteError, _safe_relative
 
 SPEC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -53,3 +57,37 @@ def test_front_matter_reads_back_as_the_escaped_values(title: str, tags: list[st
     assert data["title"] == html.escape(" ".join(CONTROLS.sub("", title).split()), quote=True)
     assert data["tags"] == [html.escape(" ".join(CONTROLS.sub("", t).split()), quote=True) for t in tags]
     assert "<" not in data["title"] and '"' not in data["title"]
+
+
+free_text = st.text(max_size=40)
+
+
+@given(
+    st.lists(
+        st.tuples(free_text, free_text, free_text, st.one_of(st.none(), free_text), st.one_of(st.none(), free_text)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_data_lines_keep_one_open_permalink_and_read_back_whatever_the_sources_say(
+    sources: list[tuple[str, str, str, str | None, str | None]],
+) -> None:
+    """The data file is put together from lines kept apart and filled in by replacement (render.timeline_json)."""
+    vocabulary = load_vocabulary()
+    events = []
+    for number, (title, evidence, article_title, place, outlet) in enumerate(sources):
+        reference = ArticleRef(f"article-{number}", article_title, outlet, None)
+        milestone = Milestone(
+            f"event-{number}", reference, parse_date("2021"), False, None, "UZ", place, None,
+            "liver-transplant", "first", title, evidence, fingerprint=str(number),
+        )  # fmt: skip
+        events.append(single_event(milestone))
+    lines = [_json_line(event, None) for event in events]
+    for line in lines:
+        assert "\n" not in line and line.encode().count(_OPEN_PERMALINK) == 1
+    assert data_lines(data_chunk(lines)) == lines
+    layout = Layout((), tuple(event.summary() for event in events), vocabulary)
+    data = json.loads(timeline_json(layout, {2021: data_chunk(lines)}))
+    assert [event["permalink"] for event in data["events"]] == [f"timeline/#event-{n}" for n in range(len(sources))]
+    assert [event["title"] for event in data["events"]] == [title for title, *_ in sources]
+    assert [event["sources"][0]["evidence"] for event in data["events"]] == [evidence for _, evidence, *_ in sources]
