@@ -375,3 +375,25 @@ def test_random_edits_keep_every_run_equal_to_a_fresh_one(tmp_path: Path, sequen
                 path.write_bytes(data)
             generate(seeds, docs, jobs=2)
         assert contents(docs) == fresh_build(tmp_path / str(step), seeds), f"step {step}"
+
+
+def test_the_seeds_folder_spelt_otherwise_keeps_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=1)  # an absolute path, as the live preview gives
+    expected = contents(docs)
+    replace_in(seeds / SURGERY, "kind: first", "kind: firsts")
+    with pytest.raises(Stop) as absolute:
+        generate(seeds, docs, jobs=1)
+    monkeypatch.chdir(tmp_path / "project")
+    read = seeds_read(monkeypatch)
+    with pytest.raises(Stop) as relative:  # as `make site` gives it
+        generate(Path("seeds"), Path("docs"), jobs=1)
+    assert read == []  # nothing read again: the cache holds for either spelling
+    assert [str(p) for p in absolute.value.problems] == [
+        str(p).replace("seeds/", f"{seeds}/", 1) for p in relative.value.problems
+    ]
+    assert str(relative.value.problems[0]).startswith(f"seeds/{SURGERY}:")
+    replace_in(seeds / SURGERY, "kind: firsts", "kind: first")
+    generate(Path("seeds"), Path("docs"), jobs=1)
+    assert read == [SURGERY]
+    assert contents(docs) == expected

@@ -56,7 +56,7 @@ from timeline.write import MANIFEST, WriteReport, write_docs
 PACKAGE = Path(__file__).resolve().parent
 PARALLEL_FROM = 64
 """Below this many files to process, a pool of processes costs more than it saves."""
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 """Part of every cache key: raise it when what a cached seed result means changes."""
 
 Signature = tuple[int, int, int, int]
@@ -116,7 +116,7 @@ def _compile(name: str) -> SeedResult:
     """Load, validate and model one seed, and render its article page: a worker's unit of work."""
     assert _job is not None
     file = _job.seeds / name
-    path = f"{_job.shown_as.rstrip('/')}/{name}"
+    path = _seed_path(_job.shown_as, name)
     signature = _signature(str(file))
     data = None if file.is_symlink() else file.read_bytes()  # read_seed refuses links; never follow one
     digest = hashlib.sha1(data or b"", usedforsecurity=False).hexdigest()
@@ -226,9 +226,14 @@ class Stop(Exception):
         return (Stop, (self.problems, self.message))
 
 
-def _environment(seeds: Path, shown_as: str, templates: Path, large: bool) -> str:
-    """A digest of everything every seed result and page depends on besides the seeds themselves."""
-    digest = hashlib.sha256(repr((CACHE_FORMAT, sys.version, jinja2.__version__, shown_as, large)).encode())
+def _environment(seeds: Path, templates: Path, large: bool) -> str:
+    """A digest of everything every seed result and page depends on besides the seeds themselves.
+
+    Not how the seeds folder is spelt (``seeds``, ``./seeds``, an absolute
+    path from the live preview): messages name seeds as given, and
+    ``_as_given`` renames what the cache kept.
+    """
+    digest = hashlib.sha256(repr((CACHE_FORMAT, sys.version, jinja2.__version__, large)).encode())
     files = [*sorted(PACKAGE.rglob("*.py")), *sorted((PACKAGE / "data").glob("*"))]
     files += sorted(p for p in templates.rglob("*") if p.is_file())
     for path in files:
@@ -268,6 +273,20 @@ def compile_seeds(
         return [done[name] for name in names]
     finally:
         _job = None
+
+
+def _seed_path(shown_as: str, name: str) -> str:
+    """A seed as messages name it: in the seeds folder as the user spelt it."""
+    return f"{shown_as.rstrip('/')}/{name}"
+
+
+def _as_given(result: SeedResult, shown_as: str) -> SeedResult:
+    """A kept result whose messages name its seed as this run's seeds folder is spelt."""
+    path = _seed_path(shown_as, result.name)
+    if result.path == path:
+        return result
+    problems = tuple(replace(p, path=path) if p.path == result.path else p for p in result.problems)
+    return replace(result, path=path, problems=problems)
 
 
 def seed_names(seeds: Path) -> list[str]:
@@ -372,10 +391,12 @@ def generate(
     jobs = jobs or os.cpu_count() or 1
     names = list(scanned) if scanned is not None else seed_names(seeds)
     large = len(names) > FULL_TEXT_SEARCH_LIMIT
-    environment = _environment(seeds, str(seeds), templates, large)
+    environment = _environment(seeds, templates, large)
     cache = Cache(docs, environment)
     index = cache.index
     lap("cache read")
+    for name, result in index.seeds.items():
+        index.seeds[name] = _as_given(result, str(seeds))
     changed = _changed(seeds, names, index.seeds, scanned)
     renderer = Renderer(vocabulary, templates, large, cache.root / "templates")
     fresh = {r.name: r for r in compile_seeds(seeds, vocabulary, changed, renderer, jobs, cache, names)}
