@@ -261,9 +261,12 @@ def test_a_milestone_edit_merges_only_the_events_it_touches(tmp_path: Path) -> N
     seeds, docs = make_project(tmp_path / "project")
     first = generate(seeds, docs, jobs=2)
     assert first.merged == first.events  # nothing to start from: every event is merged
+    shared = sum(1 for event in load_corpus(seeds).events if len(event.citations) > 1)
+    assert first.rendered == shared  # the workers rendered the parts of every event with one source
     EDITS["a milestone title"](seeds)
     outcome = generate(seeds, docs, jobs=2)
     assert 0 < outcome.merged <= 3  # the edited article's events, the rest kept from the last layout
+    assert outcome.rendered == 0  # its events have one source each: their worker rendered them
     assert contents(docs) == fresh_build(tmp_path, seeds)
 
 

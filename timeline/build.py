@@ -35,7 +35,17 @@ import jinja2
 
 from timeline.cache import YEAR_KINDS, Built, Cache, Fragments, shard_of
 from timeline.load import read_seed
-from timeline.model import Article, ArticleEntry, Event, EventSummary, Layout, article_text, build_article, merge_events
+from timeline.model import (
+    Article,
+    ArticleEntry,
+    Event,
+    EventSummary,
+    Layout,
+    article_text,
+    build_article,
+    merge_events,
+    sources_key,
+)
 from timeline.problems import Problem
 from timeline.render import (
     FULL_TEXT_SEARCH_LIMIT,
@@ -371,6 +381,8 @@ class Outcome:
     """None when the timeline was as before and was not laid out again."""
     merged: int = 0
     """How many events were merged again from their sources' articles (the others were kept)."""
+    rendered: int = 0
+    """How many events had their parts rendered after the layout (the others' came from the workers or the cache)."""
     files: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Size and modification time (ns) of every generated file, the manifest included."""
 
@@ -488,7 +500,7 @@ def generate(
     index.built = Built(headers, links, counts, frozenset(article_pages), milestones, years, listing)
     cache.save()  # last: the index names the files of the layout it goes with
     lap("cache written")
-    return Outcome(*counts, report, layout, len(timeline.events), files)
+    return Outcome(*counts, report, layout, len(timeline.events), timeline.rendered, files)
 
 
 @dataclass
@@ -499,6 +511,7 @@ class _Year:
     events: list[EventSummary]
     position: dict[str, int]
     kinds: dict[str, Any] = field(default_factory=dict)
+    """What was read of each of ``cache.YEAR_KINDS`` (None: unreadable)."""
     texts: dict[int, list[str] | None] = field(default_factory=dict)
     """Each kind of part (an index into ``EventParts``) of every event, in order."""
 
@@ -534,6 +547,8 @@ class _Timeline:
         """Years whose events changed: their files are written again."""
         self.listed = False
         """Whether the list of articles changed."""
+        self.rendered = 0
+        """How many events' parts were rendered here, neither by a worker nor kept by the last run."""
         self._known: dict[tuple[str, str], EventParts] = {}
         """Parts by event id and key, rendered in this run."""
         self._years: dict[int, _Year] = {}
@@ -568,8 +583,7 @@ class _Timeline:
         """Keep the parts a worker rendered for a seed's milestones, keyed as a one-source event's would be."""
         assert result.article is not None
         for milestone, parts in zip(result.article.milestones, result.fragments, strict=True):
-            key = hashlib.sha1(milestone.fingerprint.encode(), usedforsecurity=False).hexdigest()
-            self._known[milestone.id, key] = parts
+            self._known[milestone.id, sources_key([milestone])] = parts
 
     def _last(self, built: Built | None) -> tuple[tuple[ArticleEntry, ...], list[EventSummary]] | None:
         """The list of articles and the events, in order, that the run that wrote ``built`` laid out."""
@@ -708,6 +722,7 @@ class _Timeline:
             articles = self._articles(sorted(citing))
             self.events.update({e.id: e for e in merge_events(sorted(articles.values(), key=lambda a: a.id), lost)})
         rendered = self.renderer.parts(self.events[i] for i in missing)
+        self.rendered += len(rendered)
         self._known.update(((e.id, e.key), rendered[e.id]) for e in missing.values())
         for kind, chosen in enumerate(wanted):
             found[kind].update((i, rendered[i][kind]) for i in chosen.keys() & rendered.keys())

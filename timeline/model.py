@@ -41,6 +41,7 @@ __all__ = [
     "merge_events",
     "model_seeds",
     "single_event",
+    "sources_key",
 ]
 
 
@@ -234,7 +235,6 @@ class Event:
     def summary(self) -> EventSummary:
         """What the pages that list the event need of it, besides its pre-rendered parts."""
         main = self.main
-        key = hashlib.sha1("\0".join(c.fingerprint for c in self.citations).encode(), usedforsecurity=False)
         return EventSummary(
             self.id,
             parse_date(main.date.edtf),  # one object per date, however many processes built the events
@@ -247,8 +247,13 @@ class Event:
             self.kinds(),
             self.disagreement,
             tuple(dict.fromkeys(c.article_id for c in self.citations)),
-            key.hexdigest(),
+            sources_key(self.citations),
         )
+
+
+def sources_key(citations: Iterable[Milestone]) -> str:
+    """A digest of the citing milestones' fingerprints, in order: all an event's parts depend on."""
+    return hashlib.sha1("\0".join(c.fingerprint for c in citations).encode(), usedforsecurity=False).hexdigest()
 
 
 class EventSummary(NamedTuple):
