@@ -426,9 +426,9 @@ def generate(
     keys: dict[str, str] = {}
     todo: list[Page] = []
     layout: Layout | None = None
+    timeline: _Timeline | None = None  # only when the timeline must be laid out again
     built = index.built
     headers = {r.name: r.header or "" for r in results}
-    timeline = _Timeline(seeds, vocabulary, names, fresh, cache, renderer, jobs)
     if (
         built is not None
         and built.headers == headers
@@ -441,6 +441,7 @@ def generate(
         keys.update({path: key for path, (key, _, _) in outputs.items() if path not in built.pages})
         lap("the timeline is as it was")
     else:
+        timeline = _Timeline(seeds, vocabulary, names, fresh, cache, renderer, jobs)
         layout = timeline.lay_out(built)
         milestones = timeline.milestones
         pages = event_pages(layout)
@@ -492,15 +493,17 @@ def generate(
     manifest = _stat(f"{docs}/{MANIFEST}")
     files = {path: (size, mtime) for path, (_, size, mtime) in index.outputs.items()}
     files[MANIFEST] = (manifest.st_size, manifest.st_mtime_ns)
-    if layout is not None:
+    merged = rendered = 0
+    if timeline is not None and layout is not None:
         years, listing = timeline.save(layout, built)
+        merged, rendered = len(timeline.events), timeline.rendered
     else:
         assert built is not None, "the timeline is as the last run left it"
         years, listing = built.years, built.listing
     index.built = Built(headers, links, counts, frozenset(article_pages), milestones, years, listing)
     cache.save()  # last: the index names the files of the layout it goes with
     lap("cache written")
-    return Outcome(*counts, report, layout, len(timeline.events), timeline.rendered, files)
+    return Outcome(*counts, report, layout, merged, rendered, files)
 
 
 @dataclass

@@ -323,9 +323,6 @@ class Layout:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", _Index(self.events, self.vocabulary.region))
 
-    def __reduce__(self) -> tuple[type[Layout], tuple[Any, ...]]:
-        return (Layout, (self.articles, self.events, self.vocabulary))
-
     def years(self) -> list[tuple[int, list[EventSummary]]]:
         """Events grouped by the year they sort under, in order."""
         return [(year, list(events)) for year, events in sorted(self._index.years.items())]

@@ -240,8 +240,7 @@ class Renderer:
     def _event_lines(self, events: list[EventSummary]) -> list[Markup]:
         """The events' lines in the country and procedure lists (``parts``), each linking to its event."""
         pages = self._event_pages
-        if pages is None:
-            return [Markup(self._lines[e.id]) for e in events]  # noqa: S704
+        assert pages is not None, "lists are rendered by pages(), which lays the links out"
         return [Markup(self._lines[e.id].replace(f"\x00{e.id}\x00", f"{pages[e.id]}#{e.id}")) for e in events]  # noqa: S704
 
     def _macro_module(self) -> Any:
