@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import random
 import shutil
@@ -268,6 +269,93 @@ def test_a_milestone_edit_merges_only_the_events_it_touches(tmp_path: Path) -> N
     assert 0 < outcome.merged <= 3  # the edited article's events, the rest kept from the last layout
     assert outcome.rendered == 0  # its events have one source each: their worker rendered them
     assert contents(docs) == fresh_build(tmp_path, seeds)
+
+
+def not_a_first(path: Path) -> str:
+    """The id of the seed's first milestone that is not a first of its kind (firsts show on more pages)."""
+    blocks = path.read_text(encoding="utf-8").split("\n  - id: ")[1:]
+    return next(block.split("\n", 1)[0] for block in blocks if "\n    kind: first" not in block)
+
+
+def retitle(path: Path, event_id: str, words: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"  - id: {event_id}\n")
+    at = text.index("\n    title: ", start) + len("\n    title: ")
+    path.write_text(text[:at] + words + text[at:], encoding="utf-8")
+
+
+def test_an_edit_that_moves_no_event_patches_the_pages_that_show_it(tmp_path: Path) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=2)
+    event = not_a_first(seeds / "bench-00004.md")
+    retitle(seeds / "bench-00004.md", event, "Retitled ")
+    outcome = generate(seeds, docs, jobs=2)
+    assert outcome.layout is None  # not laid out again
+    written = set(outcome.report.written)
+    assert outcome.patched == len(written - {"articles/bench-00004.md"})
+    assert {"data/timeline.json", "articles/bench-00004.md"} < written
+    assert any(path.startswith("timeline/") for path in written)
+    assert any(path.startswith("countries/") for path in written)
+    assert any(path.startswith("procedures/") for path in written)
+    assert contents(docs) == fresh_build(tmp_path, seeds)
+    EDITS["a summary"](seeds)  # a run after a patched one
+    generate(seeds, docs, jobs=2)
+    retitle(seeds / "bench-00004.md", event, "Again ")
+    assert generate(seeds, docs, jobs=2).patched  # a patch of a patched page
+    EDITS["an outlet"](seeds)  # and a full layout after it
+    assert generate(seeds, docs, jobs=2).layout is not None
+    assert contents(docs) == fresh_build(tmp_path / "again", seeds)
+
+
+def test_an_edit_of_a_shared_event_is_patched_with_all_its_sources(tmp_path: Path) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    shared = not_a_first(seeds / "bench-00004.md")
+    replace_in(seeds / "bench-00005.md", "  - id: event-5-0\n", f"  - id: {shared}\n")
+    generate(seeds, docs, jobs=2)
+    retitle(seeds / "bench-00005.md", shared, "Also ")
+    outcome = generate(seeds, docs, jobs=2)
+    assert outcome.patched and outcome.rendered == 1  # rendered here, from both articles: no worker had both
+    assert contents(docs) == fresh_build(tmp_path, seeds)
+
+
+LIVER_FIRST = "    title: First pediatric liver transplant in Uzbekistan"
+NOT_PATCHED: dict[str, Edit] = {
+    "a date that moves the event": lambda s: replace_in(s / "bench-00006.md", "    date: ", '    date: "1990" #'),
+    "a first's title, which its country's page shows": lambda s: replace_in(
+        s / SURGERY, LIVER_FIRST, LIVER_FIRST + " (2)"
+    ),
+    "an article title": EDITS["an article title"],
+    "a new article": EDITS["a new article"],
+}
+
+
+@pytest.mark.parametrize("edit", list(NOT_PATCHED), ids=list(NOT_PATCHED))
+def test_an_edit_that_moves_an_event_or_a_listing_is_laid_out_again(tmp_path: Path, edit: str) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=2)
+    NOT_PATCHED[edit](seeds)
+    outcome = generate(seeds, docs, jobs=2)
+    assert outcome.patched == 0
+    assert outcome.layout is not None
+    assert contents(docs) == fresh_build(tmp_path, seeds)
+
+
+@pytest.mark.parametrize("page", ["timeline/20*.md", "countries/*.md", "data/timeline.json"])
+def test_a_patch_that_cannot_find_the_old_part_renders_the_page_again(tmp_path: Path, page: str) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=2)
+    for file in docs.glob(page):  # changed by hand, with its size and time put back: the record now lies
+        status = file.stat()
+        file.write_bytes(b"x" * status.st_size)
+        os.utime(file, ns=(status.st_atime_ns, status.st_mtime_ns))
+    retitle(seeds / "bench-00004.md", not_a_first(seeds / "bench-00004.md"), "Retitled ")
+    outcome = generate(seeds, docs, jobs=2)
+    assert outcome.patched == 0
+    written = set(outcome.report.written)
+    changed = {p for p in written if fnmatch.fnmatch(p, page)}
+    assert changed, "the page that shows the event is rendered again"
+    fresh = fresh_build(tmp_path, seeds)
+    assert {path: (docs / path).read_bytes() for path in changed} == {path: fresh[path] for path in changed}
 
 
 LAYOUT_DAMAGE: dict[str, str] = {

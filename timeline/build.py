@@ -19,17 +19,19 @@ deleted or unreadable is rendered again.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
-import multiprocessing
+import itertools
 import os
 import sys
 import threading
 import time
 import traceback
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import jinja2
 
@@ -58,6 +60,10 @@ from timeline.render import (
     data_lines,
     event_pages,
     link_events,
+    linked_data,
+    linked_line,
+    splits,
+    timeline_page,
 )
 from timeline.validate import Validator, article_id_of, duplicate_ids, id_position
 from timeline.vocabulary import Vocabulary
@@ -66,16 +72,19 @@ from timeline.write import MANIFEST, WriteReport, write_docs
 PACKAGE = Path(__file__).resolve().parent
 PARALLEL_FROM = 64
 """Below this many files to process, a pool of processes costs more than it saves."""
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 """Part of every cache key: raise it when what a cached seed result means changes."""
 
 Signature = tuple[int, int, int, int]
 """A file's size, modification and change times (ns) and inode: any edit changes one."""
 
 
-@dataclass(frozen=True)
-class SeedResult:
-    """What one seed file yields: its problems, or its article (and, fresh from a worker, its page)."""
+class SeedResult(NamedTuple):
+    """What one seed file yields: its problems, or its article (and, fresh from a worker, its page).
+
+    A named tuple: the cache's index holds one for every seed, and reads named
+    tuples back several times faster than dataclasses.
+    """
 
     name: str
     path: str
@@ -91,9 +100,9 @@ class SeedResult:
     """A digest of all that pages other than the article's own show of the article; None with problems."""
     article: Article | None
     """None when the seed has problems (and in the cache's index, which keeps articles apart)."""
-    page: str | None = field(default=None, compare=False)
+    page: str | None = None
     """The article page with its event links open (kept in the cache's page shards, not in its index)."""
-    fragments: Fragments = field(default=(), compare=False)
+    fragments: Fragments = ()
     """Each milestone's timeline section, list line and data line (``Renderer.fragments``)."""
 
 
@@ -202,8 +211,12 @@ def _map(function: Callable[[T], R], items: list[T], jobs: int, chunk: int = 64)
     """``map`` over a pool of forked processes when ``jobs`` > 1, in order; in this process otherwise."""
     # Forking a process with other threads (the live preview's server) could
     # copy a lock another thread holds: such a process works alone.
-    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    if jobs <= 1 or len(items) <= 1 or not forkable:
+    if jobs <= 1 or len(items) <= 1 or threading.active_count() > 1:
+        yield from map(function, items)
+        return
+    import multiprocessing  # here: an edit's run needs no pool, and the import costs 20 ms
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         yield from map(function, items)
         return
     with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
@@ -296,7 +309,7 @@ def _as_given(result: SeedResult, shown_as: str) -> SeedResult:
     if result.path == path:
         return result
     problems = tuple(replace(p, path=path) if p.path == result.path else p for p in result.problems)
-    return replace(result, path=path, problems=problems)
+    return result._replace(path=path, problems=problems)
 
 
 def seed_names(seeds: Path) -> list[str]:
@@ -341,7 +354,7 @@ def _changed(
             with open(path, "rb") as stream:  # noqa: PTH123 - one of thousands; see _stat
                 same = hashlib.sha1(stream.read(), usedforsecurity=False).hexdigest() == result.digest
             if same:
-                known[name] = replace(result, signature=signature)
+                known[name] = result._replace(signature=signature)
             else:
                 changed.append(name)
     return changed
@@ -385,6 +398,16 @@ class Outcome:
     """How many events had their parts rendered after the layout (the others' came from the workers or the cache)."""
     files: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Size and modification time (ns) of every generated file, the manifest included."""
+    patched: int = 0
+    """How many pages were patched in place (``_Timeline.patch``) rather than rendered again."""
+
+
+@dataclass(frozen=True)
+class _Patch:
+    """The pages an edit that moved no event changes, patched in place, and their keys."""
+
+    texts: dict[str, str | bytes]
+    keys: dict[str, str]
 
 
 def generate(
@@ -408,13 +431,13 @@ def generate(
     index = cache.index
     lap("cache read")
     for name, result in index.seeds.items():
-        index.seeds[name] = _as_given(result, str(seeds))
+        index.seeds[name] = _as_given(SeedResult._make(result), str(seeds))
     changed = _changed(seeds, names, index.seeds, scanned)
     renderer = Renderer(vocabulary, templates, large, cache.root / "templates")
     fresh = {r.name: r for r in compile_seeds(seeds, vocabulary, changed, renderer, jobs, cache, names)}
     cache.forget_except(set(names))
     for result in fresh.values():
-        index.seeds[result.name] = replace(result, article=None, page=None, fragments=())
+        index.seeds[result.name] = result._replace(article=None, page=None, fragments=())
     results = [index.seeds[name] for name in names]
     lap(f"{len(changed)} seeds read, checked and their pages rendered")
     problems = check(results)
@@ -424,38 +447,46 @@ def generate(
 
     outputs = index.outputs
     keys: dict[str, str] = {}
+    texts: dict[str, str | bytes] = {}
     todo: list[Page] = []
     layout: Layout | None = None
-    timeline: _Timeline | None = None  # only when the timeline must be laid out again
+    timeline: _Timeline | None = None  # only when the timeline must be laid out again, or patched
+    patched = 0
     built = index.built
     headers = {r.name: r.header or "" for r in results}
-    if (
-        built is not None
-        and built.headers == headers
-        and all(
-            _unchanged(docs, path, key, outputs) for path, (key, _, _) in outputs.items() if path not in built.pages
-        )
-    ):
+    # The pages other than articles', as the last run wrote them (none edited or deleted by hand).
+    listed = {path: key for path, (key, _, _) in outputs.items() if built is not None and path not in built.pages}
+    intact = built is not None and all(_unchanged(docs, path, key, outputs) for path, key in listed.items())
+    if built is not None and intact and built.headers == headers:
         # No seed changed what the timeline and the listings show: only article pages can differ.
         links, counts, milestones = built.links, built.counts, built.milestones
-        keys.update({path: key for path, (key, _, _) in outputs.items() if path not in built.pages})
+        keys.update(listed)
         lap("the timeline is as it was")
     else:
         timeline = _Timeline(seeds, vocabulary, names, fresh, cache, renderer, jobs)
-        layout = timeline.lay_out(built)
-        milestones = timeline.milestones
-        pages = event_pages(layout)
-        links = {name: tuple(pages[m] for m in milestones[name][1]) for name in names}
-        counts = (len(layout.articles), len(layout.events))
-        lap(f"timeline laid out ({len(timeline.events)} events again)")
-        for page in renderer.pages(layout):
-            keys[page.path] = "" if page.key is None else _digest(environment, page.key)
-            if page.key is None or not _unchanged(docs, page.path, keys[page.path], outputs):
-                todo.append(page)
-        timeline.provide(layout, todo)
-        lap("event parts ready")
+        patch = timeline.patch(built, docs, outputs) if built is not None and intact else None
+        if patch is not None:
+            # The edit moved no event: the pages that show its events had their parts replaced.
+            assert built is not None
+            links, counts, milestones = built.links, built.counts, built.milestones
+            keys.update(listed | patch.keys)
+            texts.update(patch.texts)
+            patched = len(patch.texts)
+            lap(f"{patched} pages patched ({len(timeline.events)} events again)")
+        else:
+            layout = timeline.lay_out(built)
+            milestones = timeline.milestones
+            pages = event_pages(layout)
+            links = {name: tuple(pages[m] for m in milestones[name][1]) for name in names}
+            counts = (len(layout.articles), len(layout.events))
+            lap(f"timeline laid out ({len(timeline.events)} events again)")
+            for page in renderer.pages(layout):
+                keys[page.path] = "" if page.key is None else _digest(environment, page.key)
+                if page.key is None or not _unchanged(docs, page.path, keys[page.path], outputs):
+                    todo.append(page)
+            timeline.provide(layout, todo)
+            lap("event parts ready")
 
-    texts: dict[str, str | bytes] = {}
     stale: list[str] = []
     article_pages: set[str] = set()
     for result in results:
@@ -466,7 +497,7 @@ def generate(
             continue
         if result.name in fresh:
             texts[path] = _linked(fresh[result.name], links)
-            fresh[result.name] = replace(fresh[result.name], page=None)  # one copy of each page is enough
+            fresh[result.name] = fresh[result.name]._replace(page=None)  # one copy of each page is enough
         elif (cached := cache.page(result.name, result.digest)) is not None:
             text, ids = cached
             texts[path] = link_events(text, dict(zip(ids, links[result.name], strict=True)))
@@ -496,14 +527,18 @@ def generate(
     merged = rendered = 0
     if timeline is not None and layout is not None:
         years, listing = timeline.save(layout, built)
+        firsts = frozenset(e.id for e in layout.firsts().values())
         merged, rendered = len(timeline.events), timeline.rendered
     else:
-        assert built is not None, "the timeline is as the last run left it"
-        years, listing = built.years, built.listing
-    index.built = Built(headers, links, counts, frozenset(article_pages), milestones, years, listing)
+        assert built is not None, "the timeline is as the last run left it, or patched"
+        years, listing, firsts = built.years, built.listing, built.firsts
+        if timeline is not None:
+            years = timeline.save_patch(built)
+            merged, rendered = len(timeline.events), timeline.rendered
+    index.built = Built(headers, links, counts, frozenset(article_pages), milestones, years, listing, firsts)
     cache.save()  # last: the index names the files of the layout it goes with
     lap("cache written")
-    return Outcome(*counts, report, layout, merged, rendered, files)
+    return Outcome(*counts, report, layout, merged, rendered, files, patched)
 
 
 @dataclass
@@ -558,6 +593,8 @@ class _Timeline:
         """What the last run kept, by year."""
         self._found: list[dict[str, str]] = [{}, {}, {}]
         """The parts given to the renderer, by kind (an index into ``EventParts``) and event id."""
+        self._patches: dict[int, dict[int, tuple[EventSummary, EventParts]]] = {}
+        """What ``patch`` changed: by year and position, each event's summary and parts."""
 
     def _articles(self, names: Iterable[str]) -> dict[str, Article]:
         """The articles of these seeds: read in this run, kept in the cache, or read again."""
@@ -594,13 +631,22 @@ class _Timeline:
         if built is None or listing is None:
             return None
         ordered: list[EventSummary] = []
-        for year, stamp in sorted(built.years.items()):
-            events = self.cache.year(year, "events", stamp)
-            if not isinstance(events, list):
+        for year in sorted(built.years):
+            kept = self._year(built, year)
+            if kept is None:
+                return None
+            ordered += kept.events
+        return listing, ordered
+
+    def _year(self, built: Built, year: int) -> _Year | None:
+        """A year's events as the run that wrote ``built`` laid them out, or None if the cache lost them."""
+        if year not in self._years:
+            stamp = built.years.get(year)
+            events = None if stamp is None else self.cache.year(year, "events", stamp)
+            if stamp is None or not isinstance(events, list):
                 return None
             self._years[year] = _Year(stamp, events, {e.id: i for i, e in enumerate(events)})
-            ordered += events
-        return listing, ordered
+        return self._years[year]
 
     def lay_out(self, built: Built | None) -> Layout:
         """The layout of this run: the last one with the changed seeds' events merged again, or a new one."""
@@ -648,6 +694,124 @@ class _Timeline:
             listing = tuple(sorted(entries, key=lambda a: a.id))
             self.listed = True
         return Layout(listing, tuple(ordered), self.vocabulary)
+
+    def patch(self, built: Built, docs: Path, outputs: dict[str, tuple[str, int, int]]) -> _Patch | None:
+        """The pages an edit changes, patched in place, if it moved no event; None if it did.
+
+        When the events that the changed seeds cite keep their dates, the lists
+        they are in, their place among the firsts, and the articles keep their
+        line in the list of articles (a quote, a place or a milestone's title
+        edited, say), every page that shows such an event differs only in that
+        event's part: its section, its list line, its data line. The page as
+        the last run wrote it then has the old part replaced by the new one,
+        which gives the bytes a full rendering gives (the tests check it)
+        without laying the whole timeline out. Anything else, or any doubt (an
+        old part not found exactly once), takes the full path.
+        """
+        previous = built.milestones
+        if built.headers.keys() != set(self.names):
+            return None  # a seed added or removed
+        affected = [name for name in self.names if built.headers[name] != self.results[name].header]
+        changed = self._articles(affected)
+        if any(previous[name] != (a.id, tuple(m.id for m in a.milestones)) for name, a in changed.items()):
+            return None  # a milestone added, removed or reordered
+        listing = self.cache.listing(built.listing)
+        entries = {} if listing is None else {entry.id: entry for entry in listing}
+        if any(entries.get(a.id) != a.entry() for a in changed.values()):
+            return None  # the list of articles changes (or the cache lost it)
+        split = splits(built.counts[1])
+        olds: dict[str, tuple[_Year, int]] = {}
+        for name in affected:
+            for event_id, page in zip(previous[name][1], built.links[name], strict=True):
+                stem = page.removeprefix("timeline/").removesuffix(".md")
+                years = [int(stem)] if stem.lstrip("-").isdigit() else sorted(built.years)  # one page: any year
+                found = [(kept, kept.position[event_id]) for kept in map(functools.partial(self._year, built), years)
+                         if kept is not None and event_id in kept.position]  # fmt: skip
+                if not found:
+                    return None
+                olds[event_id] = found[0]
+        citing = set(changed)
+        cited = {a.id for a in changed.values()}
+        sources = {s for kept, position in olds.values() for s in kept.events[position].sources} - cited
+        if sources:  # events other articles cite too: merged again from all their sources
+            owner = {self.results[name].article_id: name for name in self.names}
+            if not sources <= owner.keys():
+                return None
+            citing.update(owner[s] for s in sources)
+        articles = self._articles(sorted(citing))
+        events = merge_events(sorted(articles.values(), key=lambda a: a.id), olds)
+        if {e.id for e in events} != olds.keys():
+            return None
+        self.events = {e.id: e for e in events}
+
+        pages: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        data: list[tuple[bytes, bytes]] = []
+        self._patches = {}
+        for event in events:
+            summary = event.summary()
+            kept, position = olds[event.id]
+            old = kept.events[position]
+            if summary.key == old.key:
+                continue  # the same sources, the same parts
+            if summary._replace(title=old.title, sources=old.sources, key=old.key) != old:
+                return None  # moved: another date, list or kind
+            if summary.title != old.title and event.id in built.firsts:
+                return None  # a first's title shows on its country's and its procedure's pages
+            year = old.date.year
+            was = [self._kept_texts(year, kind) for kind in range(3)]
+            if any(texts is None for texts in was):
+                return None
+            before = tuple(texts[position] for texts in was if texts is not None)
+            parts = self._known.get((event.id, summary.key)) or self._render(event, summary.key)
+            page = timeline_page(year, split)
+            if before[0] != parts[0]:
+                pages[page].append((before[0], parts[0]))
+            if before[1] != parts[1]:  # the title, say, and not only a quote
+                line = (linked_line(before[1], event.id, page), linked_line(parts[1], event.id, page))
+                for path in _list_pages(summary):
+                    pages[path].append(line)
+            if before[2] != parts[2]:
+                data.append((linked_data(before[2].encode(), page), linked_data(parts[2].encode(), page)))
+            self._patches.setdefault(year, {})[position] = (summary, parts)
+
+        texts: dict[str, str | bytes] = {}
+        keys: dict[str, str] = {}
+        for path, pairs in pages.items():
+            text = _patched(docs / path, pairs, lambda raw: raw.decode())
+            if path not in outputs or text is None:
+                return None
+            texts[path] = text
+            keys[path] = "patched " + _digest(outputs[path][0], *(new for _, new in pairs))
+        if data:
+            path = "data/timeline.json"
+            patched = _patched(docs / path, data, lambda raw: raw)
+            if path not in outputs or patched is None:
+                return None
+            texts[path] = patched
+            keys[path] = "patched " + _digest(outputs[path][0], *(new.decode() for _, new in data))
+        return _Patch(texts, keys)
+
+    def _render(self, event: Event, key: str) -> EventParts:
+        """The parts of an event that no worker rendered as they are now (one with several sources)."""
+        self.rendered += 1
+        parts = self.renderer.parts([event])[event.id]
+        self._known[event.id, key] = parts
+        return parts
+
+    def save_patch(self, built: Built) -> dict[int, str]:
+        """Keep the years that ``patch`` changed; return every year's stamp."""
+        stamps = dict(built.years)
+        for year, changes in sorted(self._patches.items()):
+            kept = self._years[year]
+            events = list(kept.events)
+            parts = [list(kept.texts[kind] or ()) for kind in range(3)]
+            for position, (summary, new) in changes.items():
+                events[position] = summary
+                for kind in range(3):
+                    parts[kind][position] = new[kind]
+            kinds = {"events": events, "blocks": parts[0], "lines": parts[1], "data": data_chunk(parts[2])}
+            stamps[year] = self.cache.save_year(year, kinds)
+        return stamps
 
     def _kept(self, year: int, kind: str) -> Any:
         """A kind of what the last run kept of a year (``cache.YEAR_KINDS``), or None."""
@@ -753,6 +917,40 @@ class _Timeline:
         if self.listed or built is None:
             return stamps, self.cache.save_listing(layout.articles)
         return stamps, built.listing
+
+
+def _list_pages(event: EventSummary) -> list[str]:
+    """The country and procedure pages that list an event."""
+    return [f"countries/{c.lower()}.md" for c in event.countries] + [f"procedures/{p}.md" for p in event.procedures]
+
+
+_Text = TypeVar("_Text", str, bytes)
+
+
+def _patched(path: Path, pairs: list[tuple[_Text, _Text]], decode: Callable[[bytes], _Text]) -> _Text | None:
+    """The file with each pair's old text replaced by its new one, or None if one is not there exactly once."""
+    try:
+        text = decode(path.read_bytes())
+    except (OSError, UnicodeDecodeError):
+        return None
+    spans = []
+    for old, new in pairs:
+        start = text.find(old)
+        if start < 0 or text.find(old, start + 1) >= 0:
+            return None
+        spans.append((start, start + len(old), new))
+    spans.sort(key=lambda span: span[0])
+    if any(before[1] > after[0] for before, after in itertools.pairwise(spans)):
+        return None  # overlapping parts: never two events' parts, so a doubt
+    # Sliced without copying (a memoryview for bytes: the data file is tens of megabytes), joined in one copy.
+    whole: Any = memoryview(text) if isinstance(text, bytes) else text
+    pieces: list[Any] = []
+    at = 0
+    for start, end, new in spans:
+        pieces += (whole[at:start], new)
+        at = end
+    pieces.append(whole[at:])
+    return text[:0].join(pieces)
 
 
 def _linked(result: SeedResult, links: dict[str, tuple[str, ...]]) -> str:

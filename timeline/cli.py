@@ -14,7 +14,6 @@ import jinja2
 from timeline import build
 from timeline.build import Outcome, Signature, Stop, check, compile_seeds, scan_seeds, seed_names, template_location
 from timeline.freshness import fingerprint, record, up_to_date
-from timeline.importer import ImportRefused, import_article
 from timeline.model import Corpus, build_corpus
 from timeline.problems import Problem
 from timeline.render import TEMPLATES
@@ -158,6 +157,8 @@ def import_parser() -> argparse.ArgumentParser:
 
 def import_main(argv: Sequence[str]) -> int:
     """Import a raw article; refuse to overwrite, and check that the new seed is valid."""
+    from timeline.importer import ImportRefused, import_article  # here: not on every build's path
+
     p = import_parser()
     args = p.parse_args(argv)
     try:

@@ -119,14 +119,24 @@ TIMELINE_PAGE_LIMIT = 500
 
 def split_by_year(layout: Layout) -> bool:
     """Whether the timeline is too long for one page."""
-    return len(layout.events) > TIMELINE_PAGE_LIMIT
+    return splits(len(layout.events))
+
+
+def splits(events: int) -> bool:
+    """Whether a timeline of this many events is split into a page a year."""
+    return events > TIMELINE_PAGE_LIMIT
+
+
+def timeline_page(year: int, split: bool) -> str:
+    """The timeline page (under docs/) that shows a year's events."""
+    return f"timeline/{year}.md" if split else "timeline/index.md"
 
 
 def event_pages(layout: Layout) -> dict[str, str]:
     """The timeline page (under docs/) that shows each event; worked out once per layout."""
     if "event_pages" not in layout.memo:
         split = split_by_year(layout)
-        names = {year: f"timeline/{year}.md" if split else "timeline/index.md" for year, _ in layout.years()}
+        names = {year: timeline_page(year, split) for year, _ in layout.years()}
         layout.memo["event_pages"] = {e.id: names[e.date.year] for e in layout.events}
     pages: dict[str, str] = layout.memo["event_pages"]
     return pages
@@ -241,7 +251,7 @@ class Renderer:
         """The events' lines in the country and procedure lists (``parts``), each linking to its event."""
         pages = self._event_pages
         assert pages is not None, "lists are rendered by pages(), which lays the links out"
-        return [Markup(self._lines[e.id].replace(f"\x00{e.id}\x00", f"{pages[e.id]}#{e.id}")) for e in events]  # noqa: S704
+        return [Markup(linked_line(self._lines[e.id], e.id, pages[e.id])) for e in events]  # noqa: S704
 
     def _macro_module(self) -> Any:
         if self._macros is None:
@@ -442,12 +452,19 @@ def timeline_json(layout: Layout, chunks: dict[int, bytes]) -> bytes:
     fields = ",\n".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(ABOUT.items()))
     out = [("{\n" + fields + ',\n"events": [\n').encode()]
     for year, events in layout.years():
-        site = json.dumps(site_path(pages[events[0].id]))[1:-1]
-        out += (
-            b",\n" if len(out) > 1 else b"",
-            chunks[year].replace(_OPEN_PERMALINK, f'"permalink": "{site}'.encode()),
-        )
+        out += (b",\n" if len(out) > 1 else b"", linked_data(chunks[year], pages[events[0].id]))
     return b"".join([*out, b"\n]\n}\n"])  # one copy of tens of megabytes
+
+
+def linked_line(line: str, event_id: str, page: str) -> str:
+    """An event's line in lists (``Renderer.parts``) with its link to the event's timeline page filled in."""
+    return line.replace(f"\x00{event_id}\x00", f"{page}#{event_id}")
+
+
+def linked_data(chunk: bytes, page: str) -> bytes:
+    """Data lines (``data_chunk``) of events that ``page`` shows, their permalinks filled in."""
+    site = json.dumps(site_path(page))[1:-1]
+    return chunk.replace(_OPEN_PERMALINK, f'"permalink": "{site}'.encode())
 
 
 def data_chunk(lines: Iterable[str]) -> bytes:
