@@ -4,7 +4,8 @@
 
 For each size it reports: full generation (cold: empty docs/, no cache), a
 no-op rerun, a one-file edit that the timeline does not show (an article's
-summary), a one-file edit that it does (a milestone's title), a run into an
+summary), one that it does (a milestone's title), one that moves an event
+(a milestone's date: the timeline is laid out again), a run into an
 emptied docs/ that keeps .timeline-cache/ (a fresh checkout), the parse floor
 (reading the same files and parsing their front matter with PyYAML's libyaml
 loader, nothing else) and the ratio of full generation to that floor; each
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -123,6 +125,11 @@ def bench(size: int, workdir: Path, with_mkdocs: bool) -> list[tuple[str, str]]:
     retitled.write_text(text.replace("    title: ", "    title: Retitled ", 1), encoding="utf-8")
     milestone, milestone_mem, output = measure(generate, root)
     assert "file written" in output or "files written" in output, output
+    redated = seeds / "bench-00009.md"
+    text = redated.read_text(encoding="utf-8")
+    redated.write_text(re.sub(r"^    date: .*$", '    date: "2011-05-04"', text, count=1, flags=re.M), encoding="utf-8")
+    moved, moved_mem, output = measure(generate, root)
+    assert "files written" in output, output
     empty_docs(docs)  # as on a fresh checkout or CI run that kept .timeline-cache/
     warm, warm_mem, output = measure(generate, root)
     assert f"{size} articles" in output, output
@@ -133,6 +140,7 @@ def bench(size: int, workdir: Path, with_mkdocs: bool) -> list[tuple[str, str]]:
         ("no-op rerun", f"{noop:.2f} s, {noop_mem:.0f} MiB"),
         ("one-file edit: a summary", f"{one:.2f} s, {one_mem:.0f} MiB"),
         ("one-file edit: a milestone title", f"{milestone:.2f} s, {milestone_mem:.0f} MiB"),
+        ("one-file edit: a date (the event moves)", f"{moved:.2f} s, {moved_mem:.0f} MiB"),
         ("empty docs/, cache kept", f"{warm:.2f} s, {warm_mem:.0f} MiB"),
         ("ratio to the floor, cache kept", f"{warm / floor:.1f}x"),
     ]

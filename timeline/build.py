@@ -678,12 +678,20 @@ class _Timeline:
         articles = self._articles(sorted(citing))
         events = merge_events(sorted(articles.values(), key=lambda a: a.id), ids)
         self.events = {e.id: e for e in events}
-        self.touched = {e.date.year for e in before}
+        summaries = [e.summary() for e in events]
+        # Years whose events changed, came or went; a year whose events are all as they were keeps its files.
+        was = {e.id: e for e in before}
+        now = {s.id for s in summaries}
+        self.touched = {e.date.year for e in before if e.id not in now}
+        for summary in summaries:
+            if was.get(summary.id) != summary:
+                self.touched.add(summary.date.year)
+                if summary.id in was:
+                    self.touched.add(was[summary.id].date.year)
         if before:
             ordered = [e for e in ordered if e.id not in ids]
-        for summary in (e.summary() for e in events):
+        for summary in summaries:
             bisect.insort(ordered, summary, key=lambda e: e.sort_key)
-            self.touched.add(summary.date.year)
 
         self.milestones = {name: previous[name] for name in self.names if name not in changed}
         self.milestones.update({name: (a.id, tuple(m.id for m in a.milestones)) for name, a in changed.items()})
