@@ -627,9 +627,11 @@ class _Timeline:
 
     def _last(self, built: Built | None) -> tuple[tuple[ArticleEntry, ...], list[EventSummary]] | None:
         """The list of articles and the events, in order, that the run that wrote ``built`` laid out."""
-        listing = None if built is None else self.cache.listing(built.listing)
-        if built is None or listing is None:
+        found = None if built is None else self.cache.listing(built.listing)
+        if built is None or found is None:
             return None
+        listing, rows = found
+        self.renderer.keep_rows(listing, rows)
         ordered: list[EventSummary] = []
         for year in sorted(built.years):
             kept = self._year(built, year)
@@ -724,7 +726,7 @@ class _Timeline:
         if any(previous[name] != (a.id, tuple(m.id for m in a.milestones)) for name, a in changed.items()):
             return None  # a milestone added, removed or reordered
         listing = self.cache.listing(built.listing)
-        entries = {} if listing is None else {entry.id: entry for entry in listing}
+        entries = {} if listing is None else {entry.id: entry for entry in listing[0]}
         if any(entries.get(a.id) != a.entry() for a in changed.values()):
             return None  # the list of articles changes (or the cache lost it)
         split = splits(built.counts[1])
@@ -923,7 +925,7 @@ class _Timeline:
             stamps[year] = self.cache.save_year(year, kinds)
         self.cache.forget_years_except(set(years))
         if self.listed or built is None:
-            return stamps, self.cache.save_listing(layout.articles)
+            return stamps, self.cache.save_listing(layout.articles, self.renderer.article_rows(layout.articles))
         return stamps, built.listing
 
 

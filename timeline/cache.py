@@ -173,17 +173,17 @@ class Cache:
     def _year_file(self, year: int, kind: str) -> Path:
         return self.root / f"{self.stem}.year-{year}.{kind}.pickle"
 
-    def listing(self, stamp: str) -> tuple[ArticleEntry, ...] | None:
-        """Every article as the list of articles shows it, as the run that wrote ``stamp`` left it."""
+    def listing(self, stamp: str) -> tuple[tuple[ArticleEntry, ...], tuple[str, ...]] | None:
+        """Every article as the list of articles shows it, and its row, as the run that wrote ``stamp`` left them."""
         found = self._read(self.root / f"{self.stem}.listing.pickle")
-        if isinstance(found, tuple) and len(found) == 2 and found[0] == stamp:
-            return tuple(found[1])
+        if isinstance(found, tuple) and len(found) == 3 and found[0] == stamp and len(found[1]) == len(found[2]):
+            return tuple(found[1]), tuple(found[2])
         return None
 
-    def save_listing(self, entries: tuple[ArticleEntry, ...]) -> str:
-        """Keep the list of articles; return its stamp."""
+    def save_listing(self, entries: tuple[ArticleEntry, ...], rows: list[str]) -> str:
+        """Keep the list of articles and their rows (``render.Renderer.article_rows``); return its stamp."""
         stamp = os.urandom(8).hex()
-        self._save(self.root / f"{self.stem}.listing.pickle", (stamp, entries))
+        self._save(self.root / f"{self.stem}.listing.pickle", (stamp, entries, tuple(rows)))
         return stamp
 
     def store(self, kind: str, number: int, entries: dict[str, tuple[Any, ...] | None], current: set[str]) -> None:

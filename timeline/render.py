@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from timeline.dates import Date, parse_date
 from timeline.escape import CONTROLS, Escaped, attribute, inline_text, link_target
-from timeline.model import Article, Block, Corpus, Event, EventSummary, Layout, single_event
+from timeline.model import Article, ArticleEntry, Block, Corpus, Event, EventSummary, Layout, single_event
 from timeline.schema import annotation_schema, schema_json
 from timeline.vocabulary import Vocabulary
 
@@ -211,6 +211,9 @@ class Renderer:
         self.env.globals["event_href"] = self._event_href
         self.env.globals["event_blocks"] = self._event_blocks
         self.env.globals["event_lines"] = self._event_lines
+        self.env.globals["article_rows"] = self._article_rows
+        self._rows: dict[str, tuple[ArticleEntry, str]] = {}
+        """Each article's row in the list of articles, with the entry it shows (``article_rows``)."""
         self._macros: Any = None
         self._blocks: dict[str, str] = {}
         """The timeline section and the list line of every event that pages list (``use``)."""
@@ -252,6 +255,28 @@ class Renderer:
         pages = self._event_pages
         assert pages is not None, "lists are rendered by pages(), which lays the links out"
         return [Markup(linked_line(self._lines[e.id], e.id, pages[e.id])) for e in events]  # noqa: S704
+
+    def _article_rows(self, entries: Iterable[ArticleEntry]) -> list[Markup]:
+        return [Markup(row) for row in self.article_rows(entries)]  # noqa: S704 - rendered by _macros.md.j2
+
+    def article_rows(self, entries: Iterable[ArticleEntry]) -> list[str]:
+        """The articles' rows in the list of articles: kept (``keep_rows``) where the entry is the same.
+
+        Rendered once per article, not once per run: the list has a row for
+        every article, and an added article would otherwise render them all.
+        """
+        row = self._macro_module().article_row
+        out = []
+        for entry in entries:
+            kept = self._rows.get(entry.id)
+            if kept is None or kept[0] != entry:
+                kept = self._rows[entry.id] = (entry, str(row(entry)))
+            out.append(kept[1])
+        return out
+
+    def keep_rows(self, entries: Iterable[ArticleEntry], rows: Iterable[str]) -> None:
+        """Take the rows a past run rendered (``article_rows``) for these entries."""
+        self._rows.update((entry.id, (entry, row)) for entry, row in zip(entries, rows, strict=True))
 
     def _macro_module(self) -> Any:
         if self._macros is None:
@@ -337,9 +362,9 @@ class Renderer:
                 lambda: self.page("timeline_years.md.j2", "Timeline", first_counts=first_counts),
             )
             for year, events in corpus.years():
-                add(
+                add(  # a year's page shows no totals: adding an article rewrites only the pages it shows on
                     f"timeline/{year}.md",
-                    _digest(counts, *(keys[e.id] for e in events)),
+                    _digest(*(keys[e.id] for e in events)),
                     functools.partial(self._timeline, corpus, [(year, events)], f"Timeline: {year}", True),
                     (0, events),
                 )
