@@ -177,6 +177,23 @@ def test_a_template_error_in_a_worker_names_the_template(tmp_path: Path) -> None
     assert snapshot(docs) == before
 
 
+def _dying_shard(task: tuple[int, list[str]]) -> list[build.SeedResult]:
+    os._exit(1)  # a worker killed (out of memory, say) while it reads a shard
+
+
+def test_a_worker_that_dies_stops_the_run_instead_of_hanging(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    before = snapshot(docs)
+    monkeypatch.setattr(build, "_compile_shard", _dying_shard)
+    with pytest.raises(Stop, match=r"a worker process stopped unexpectedly .*; docs/ is unchanged, run again"):
+        generate(seeds, docs, jobs=2)
+    assert snapshot(docs) == before
+    monkeypatch.undo()
+    monkeypatch.setattr(build, "PARALLEL_FROM", 1)
+    generate(seeds, docs, jobs=2)  # the next run is whole
+    assert contents(docs) == fresh_build(tmp_path, seeds)
+
+
 def test_sections_rendered_in_workers_equal_sections_rendered_with_the_timeline(
     tmp_path: Path, vocabulary: Vocabulary
 ) -> None:

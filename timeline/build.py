@@ -214,13 +214,23 @@ def _map(function: Callable[[T], R], items: list[T], jobs: int, chunk: int = 64)
     if jobs <= 1 or len(items) <= 1 or threading.active_count() > 1:
         yield from map(function, items)
         return
-    import multiprocessing  # here: an edit's run needs no pool, and the import costs 20 ms
+    # Imported here: an edit's run needs no pool, and the imports cost 20 ms.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     if "fork" not in multiprocessing.get_all_start_methods():
         yield from map(function, items)
         return
-    with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
-        yield from pool.imap(function, items, chunksize=max(1, min(chunk, len(items) // (jobs * 8))))
+    # Not multiprocessing.Pool: it waits for ever for a worker that died (killed, out of memory),
+    # where this executor says so.
+    pool = ProcessPoolExecutor(min(jobs, len(items)), mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield from pool.map(function, items, chunksize=max(1, min(chunk, len(items) // (jobs * 8))))
+    except BrokenProcessPool as error:
+        raise Stop(message=f"a worker process stopped unexpectedly ({error}); docs/ is unchanged, run again") from error
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Clock:
