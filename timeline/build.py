@@ -19,7 +19,6 @@ deleted or unreadable is rendered again.
 from __future__ import annotations
 
 import bisect
-import functools
 import hashlib
 import itertools
 import os
@@ -740,16 +739,17 @@ class _Timeline:
         if any(entries.get(a.id) != a.entry() for a in changed.values()):
             return None  # the list of articles changes (or the cache lost it)
         split = splits(built.counts[1])
-        olds: dict[str, tuple[_Year, int]] = {}
+        olds: dict[str, tuple[_Year, int]] = {}  # each event's year and place in it, as last laid out
         for name in affected:
             for event_id, page in zip(previous[name][1], built.links[name], strict=True):
                 stem = page.removeprefix("timeline/").removesuffix(".md")
                 years = [int(stem)] if stem.lstrip("-").isdigit() else sorted(built.years)  # one page: any year
-                found = [(kept, kept.position[event_id]) for kept in map(functools.partial(self._year, built), years)
-                         if kept is not None and event_id in kept.position]  # fmt: skip
-                if not found:
-                    return None
-                olds[event_id] = found[0]
+                for kept in (self._year(built, year) for year in years):
+                    if kept is not None and event_id in kept.position:
+                        olds[event_id] = (kept, kept.position[event_id])
+                        break
+                else:
+                    return None  # the cache lost it
         citing = set(changed)
         cited = {a.id for a in changed.values()}
         sources = {s for kept, position in olds.values() for s in kept.events[position].sources} - cited
@@ -797,15 +797,15 @@ class _Timeline:
         texts: dict[str, str | bytes] = {}
         keys: dict[str, str] = {}
         for path, pairs in pages.items():
-            text = _patched(docs / path, pairs, lambda raw: raw.decode())
-            if path not in outputs or text is None:
+            text = _patched(docs / path, pairs, lambda raw: raw.decode()) if path in outputs else None
+            if text is None:
                 return None
             texts[path] = text
             keys[path] = "patched " + _digest(outputs[path][0], *(new for _, new in pairs))
         if data:
             path = "data/timeline.json"
-            patched = _patched(docs / path, data, lambda raw: raw)
-            if path not in outputs or patched is None:
+            patched = _patched(docs / path, data, lambda raw: raw) if path in outputs else None
+            if patched is None:
                 return None
             texts[path] = patched
             keys[path] = "patched " + _digest(outputs[path][0], *(new.decode() for _, new in data))
