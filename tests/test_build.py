@@ -324,6 +324,18 @@ def test_an_edit_that_moves_no_event_patches_the_pages_that_show_it(tmp_path: Pa
     assert contents(docs) == fresh_build(tmp_path / "again", seeds)
 
 
+def test_a_timeline_on_one_page_is_patched_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "TIMELINE_PAGE_LIMIT", 10_000)  # one timeline page, as for the real seeds
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=2)
+    assert not (docs / "timeline" / "2020.md").exists()
+    retitle(seeds / "bench-00004.md", not_a_first(seeds / "bench-00004.md"), "Retitled ")
+    outcome = generate(seeds, docs, jobs=2)
+    assert "timeline/index.md" in outcome.report.written
+    assert outcome.patched
+    assert contents(docs) == fresh_build(tmp_path, seeds)
+
+
 def test_an_edit_of_a_shared_event_is_patched_with_all_its_sources(tmp_path: Path) -> None:
     seeds, docs = make_project(tmp_path / "project")
     shared = not_a_first(seeds / "bench-00004.md")
