@@ -668,7 +668,7 @@ class _Timeline:
             events = merge_events(sorted(articles.values(), key=lambda a: a.id))
             self.events = {e.id: e for e in events}
             summaries = sorted((e.summary() for e in events), key=lambda e: e.sort_key)
-            self.touched = {e.date.year for e in summaries}
+            self.touched = {e.year for e in summaries}
             self.listed = True
             entries = sorted((a.entry() for a in articles.values()), key=lambda a: a.id)
             return Layout(tuple(entries), tuple(summaries), self.vocabulary)
@@ -693,12 +693,12 @@ class _Timeline:
         # Years whose events changed, came or went; a year whose events are all as they were keeps its files.
         was = {e.id: e for e in before}
         now = {s.id for s in summaries}
-        self.touched = {e.date.year for e in before if e.id not in now}
+        self.touched = {e.year for e in before if e.id not in now}
         for summary in summaries:
             if was.get(summary.id) != summary:
-                self.touched.add(summary.date.year)
+                self.touched.add(summary.year)
                 if summary.id in was:
-                    self.touched.add(was[summary.id].date.year)
+                    self.touched.add(was[summary.id].year)
         if before:
             ordered = [e for e in ordered if e.id not in ids]
         for summary in summaries:
@@ -777,7 +777,7 @@ class _Timeline:
                 return None  # moved: another date, list or kind
             if summary.title != old.title and event.id in built.firsts:
                 return None  # a first's title shows on its country's and its procedure's pages
-            year = old.date.year
+            year = old.year
             was = [self._kept_texts(year, kind) for kind in range(3)]
             if any(texts is None for texts in was):
                 return None
@@ -852,12 +852,20 @@ class _Timeline:
         found: dict[str, str] = {}
         missing: list[EventSummary] = []
         known, years = self._known, self._years
+        # Whole years first: one whose events are all as the last run kept them has their parts in order.
+        for year in {e.year for e in events.values()} - self.touched:
+            kept = years.get(year)
+            texts = None if kept is None else self._kept_texts(year, kind)
+            if kept is not None and texts is not None:
+                found.update(zip(kept.position, texts, strict=True))
         for event_id, event in events.items():
+            if event_id in found:
+                continue
             parts = known.get((event_id, event.key))
             if parts is not None:
                 found[event_id] = parts[kind]
                 continue
-            year = event.date.year
+            year = event.year
             kept = years.get(year)
             position = None if kept is None else kept.position.get(event_id)
             if kept is None or position is None or kept.events[position].key != event.key:

@@ -27,13 +27,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from timeline.model import Article, ArticleEntry
+from timeline.model import Article, ArticleEntry, EventSummary
 from timeline.render import EventParts
 
 Fragments = tuple[EventParts, ...]
 """The parts of a seed's milestones' events as if each had one source (``render.Renderer.fragments``)."""
 
-FORMAT = 5
+FORMAT = 6
 YEAR_KINDS = ("events", "blocks", "lines", "data")
 """What the cache keeps of each year: its events (``model.EventSummary``) in order, then their
 timeline sections, their list lines (both lists in the same order) and its lines of the data file
@@ -122,6 +122,8 @@ class Cache:
         except Exception:  # noqa: BLE001 - a cache that cannot be read is a cache that is not there
             return None
         finally:
+            # Nor should later collections scan them: what the cache holds lives as long as the run.
+            gc.freeze()
             if collecting:
                 gc.enable()
         return data if header == (FORMAT, self.environment) else None
@@ -151,15 +153,23 @@ class Cache:
     def year(self, year: int, kind: str, stamp: str) -> Any:
         """What the run that wrote ``stamp`` kept of a year's events, or None: one of ``YEAR_KINDS``."""
         found = self._read(self._year_file(year, kind))
-        if isinstance(found, tuple) and len(found) == 2 and found[0] == stamp:
-            return found[1]
-        return None
+        if not (isinstance(found, tuple) and len(found) == 2 and found[0] == stamp):
+            return None
+        if kind == "events" and isinstance(found[1], list):
+            new = tuple.__new__
+            return [new(EventSummary, row) for row in found[1]]
+        return found[1]
 
     def save_year(self, year: int, kinds: dict[str, Any]) -> str:
-        """Keep a year's events and their parts (``YEAR_KINDS``); return the stamp the index must name."""
+        """Keep a year's events and their parts (``YEAR_KINDS``); return the stamp the index must name.
+
+        Events are kept as plain tuples: pickle reads those without a call into
+        Python for each, and a run that lays the timeline out reads them all.
+        """
         stamp = os.urandom(8).hex()
         for kind, data in kinds.items():
-            self._save(self._year_file(year, kind), (stamp, data))
+            kept = [tuple(event) for event in data] if kind == "events" else data
+            self._save(self._year_file(year, kind), (stamp, kept))
         return stamp
 
     def forget_years_except(self, years: set[int]) -> None:

@@ -6,6 +6,7 @@ never YAML.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 import json
@@ -235,9 +236,12 @@ class Event:
     def summary(self) -> EventSummary:
         """What the pages that list the event need of it, besides its pre-rendered parts."""
         main = self.main
+        date = main.date
         return EventSummary(
             self.id,
-            parse_date(main.date.edtf),  # one object per date, however many processes built the events
+            date.edtf,
+            date.sort_key,
+            date.year,
             self.title,
             main.country,
             main.procedure,
@@ -266,8 +270,12 @@ class EventSummary(NamedTuple):
     """
 
     id: str
-    date: Date
-    """The main version's date, as are the country, procedure and kind."""
+    edtf: str
+    """The main version's date (``date``), as are the country, procedure and kind."""
+    when: tuple[dt.date, dt.date]
+    """The date's sort key (``Date.sort_key``)."""
+    year: int
+    """The year the timeline files the event under (``Date.year``)."""
     title: str
     country: str
     procedure: str
@@ -283,9 +291,18 @@ class EventSummary(NamedTuple):
     """A digest of the citing milestones' fingerprints: equal keys, equal parts."""
 
     @property
+    def date(self) -> Date:
+        """The main version's date (parsed once per process).
+
+        Kept as its text, sort key and year: the cache reads back tens of
+        thousands of summaries, and a date object in each took three times as long.
+        """
+        return parse_date(self.edtf)
+
+    @property
     def sort_key(self) -> tuple[object, ...]:
         """Earliest day, latest day, then id: a total, stable order (as ``Event.sort_key``)."""
-        return (*self.date.sort_key, self.id)
+        return (*self.when, self.id)
 
 
 @dataclass(frozen=True)
@@ -357,7 +374,7 @@ class _Index:
         self.procedures: dict[str, list[EventSummary]] = defaultdict(list)
         self.firsts: dict[tuple[str, str], EventSummary] = {}
         for event in events:
-            self.years[event.date.year].append(event)
+            self.years[event.year].append(event)
             for country in event.countries:
                 self.countries[country].append(event)
             for procedure in event.procedures:

@@ -137,7 +137,7 @@ def event_pages(layout: Layout) -> dict[str, str]:
     if "event_pages" not in layout.memo:
         split = split_by_year(layout)
         names = {year: timeline_page(year, split) for year, _ in layout.years()}
-        layout.memo["event_pages"] = {e.id: names[e.date.year] for e in layout.events}
+        layout.memo["event_pages"] = {e.id: names[e.year] for e in layout.events}
     pages: dict[str, str] = layout.memo["event_pages"]
     return pages
 
