@@ -42,6 +42,9 @@ def test_a_large_timeline_has_a_page_per_year(site: Path) -> None:
         page, anchor = event["permalink"].split("#")
         html = BeautifulSoup((site / page / "index.html").read_text(encoding="utf-8"), "html.parser")
         assert html.find(id=anchor) is not None, event["permalink"]
+        heading = html.select_one("article h1")
+        assert heading is not None
+        assert heading.get_text().rstrip("¶") == f"Timeline: {page.split('/')[1]}"  # each year's page says which year
 
 
 def test_article_pages_stay_out_of_the_navigation(site: Path) -> None:
