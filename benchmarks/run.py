@@ -127,7 +127,8 @@ def bench(size: int, workdir: Path, with_mkdocs: bool) -> list[tuple[str, str]]:
     assert "file written" in output or "files written" in output, output
     redated = seeds / "bench-00009.md"
     text = redated.read_text(encoding="utf-8")
-    date = '"2012-06-05"' if '    date: "2011-05-04"' in text else '"2011-05-04"'  # a real move, run after run
+    first = re.search(r"^    date: (.*)$", text, flags=re.M)
+    date = '"2012-06-05"' if first and first[1] == '"2011-05-04"' else '"2011-05-04"'  # a move, run after run
     redated.write_text(re.sub(r"^    date: .*$", f"    date: {date}", text, count=1, flags=re.M), encoding="utf-8")
     moved, moved_mem, output = measure(generate, root)
     assert "files written" in output, output
