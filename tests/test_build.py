@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import gc
 import os
 import random
 import shutil
@@ -175,6 +176,14 @@ def test_a_template_error_in_a_worker_names_the_template(tmp_path: Path) -> None
         generate(seeds, docs, templates, jobs=2)
     assert "article.md.j2:2: template error: template printed" in stopped.value.message
     assert snapshot(docs) == before
+
+
+def test_a_run_leaves_no_object_frozen_for_a_long_running_caller(tmp_path: Path) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=1)
+    EDITS["a milestone title"](seeds)  # a run that reads the cache, which freezes what it reads
+    generate(seeds, docs, jobs=1)
+    assert gc.get_freeze_count() == 0  # the live preview runs in MkDocs' process, save after save
 
 
 def _dying_shard(task: tuple[int, list[str]]) -> list[build.SeedResult]:

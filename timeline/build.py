@@ -8,8 +8,11 @@ times and inode; every generated page carries a key that digests all it
 shows. A later run re-reads only the seeds that changed, merges again only
 the events those seeds cite (``_Timeline``: the rest of the timeline's layout
 and each event's rendered parts are kept from the last run), and renders
-only the pages whose key changed, writing the same bytes a full run would:
-the test suite checks that against a fresh build after every kind of edit.
+only the pages whose key changed; an edit that moves no event does not even
+lay the timeline out, but patches the old parts of its events in the pages
+that show them (``_Timeline.patch``). Either way it writes the same bytes a
+full run would: the test suite checks that against a fresh build after
+every kind of edit.
 
 The cache is only ever a shortcut. It is invalidated as a whole by any change
 to the code, templates, vocabulary or raw texts, and a page edited by hand,
@@ -19,6 +22,7 @@ deleted or unreadable is rendered again.
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 import itertools
 import os
@@ -431,6 +435,22 @@ def generate(
 
     ``scanned`` is what ``scan_seeds`` found, if the caller looked already.
     """
+    try:
+        return _generate(seeds, docs, vocabulary, templates, jobs, scanned)
+    finally:
+        # The cache's reads freeze what they build out of garbage collection (``Cache._read``);
+        # a long-running caller (the live preview) must get it back once the run is over.
+        gc.unfreeze()
+
+
+def _generate(
+    seeds: Path,
+    docs: Path,
+    vocabulary: Vocabulary,
+    templates: Path,
+    jobs: int | None,
+    scanned: dict[str, Signature] | None,
+) -> Outcome:
     lap = _Clock()
     jobs = jobs or os.cpu_count() or 1
     names = list(scanned) if scanned is not None else seed_names(seeds)
