@@ -22,6 +22,7 @@ deleted or unreadable is rendered again.
 from __future__ import annotations
 
 import bisect
+import functools
 import gc
 import hashlib
 import itertools
@@ -34,7 +35,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 import jinja2
 
@@ -208,6 +209,7 @@ def template_location(error: BaseException) -> str:
 
 T = TypeVar("T")
 R = TypeVar("R")
+P = ParamSpec("P")
 
 
 def _map(function: Callable[[T], R], items: list[T], jobs: int, chunk: int = 64) -> Iterator[R]:
@@ -423,6 +425,23 @@ class _Patch:
     keys: dict[str, str]
 
 
+def _giving_back_frozen(function: Callable[P, R]) -> Callable[P, R]:
+    """Give back to garbage collection what the cache's reads froze (``Cache._read``) once a run is over.
+
+    The live preview runs in MkDocs' process, save after save.
+    """
+
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.unfreeze()
+
+    return run
+
+
+@_giving_back_frozen
 def generate(
     seeds: Path,
     docs: Path,
@@ -435,22 +454,6 @@ def generate(
 
     ``scanned`` is what ``scan_seeds`` found, if the caller looked already.
     """
-    try:
-        return _generate(seeds, docs, vocabulary, templates, jobs, scanned)
-    finally:
-        # The cache's reads freeze what they build out of garbage collection (``Cache._read``);
-        # a long-running caller (the live preview) must get it back once the run is over.
-        gc.unfreeze()
-
-
-def _generate(
-    seeds: Path,
-    docs: Path,
-    vocabulary: Vocabulary,
-    templates: Path,
-    jobs: int | None,
-    scanned: dict[str, Signature] | None,
-) -> Outcome:
     lap = _Clock()
     jobs = jobs or os.cpu_count() or 1
     names = list(scanned) if scanned is not None else seed_names(seeds)
@@ -623,6 +626,8 @@ class _Timeline:
         self._found: list[dict[str, str]] = [{}, {}, {}]
         """The parts given to the renderer, by kind (an index into ``EventParts``) and event id."""
         self._patches: dict[int, dict[int, tuple[EventSummary, EventParts]]] = {}
+        self._kept_listing: tuple[tuple[tuple[ArticleEntry, ...], tuple[str, ...]] | None] | None = None
+        """``_listing``, once read (in a tuple: what was read may be None)."""
         """What ``patch`` changed: by year and position, each event's summary and parts."""
 
     def _articles(self, names: Iterable[str]) -> dict[str, Article]:
@@ -656,7 +661,7 @@ class _Timeline:
 
     def _last(self, built: Built | None) -> tuple[tuple[ArticleEntry, ...], list[EventSummary]] | None:
         """The list of articles and the events, in order, that the run that wrote ``built`` laid out."""
-        found = None if built is None else self.cache.listing(built.listing)
+        found = None if built is None else self._listing(built)
         if built is None or found is None:
             return None
         listing, rows = found
@@ -668,6 +673,12 @@ class _Timeline:
                 return None
             ordered += kept.events
         return listing, ordered
+
+    def _listing(self, built: Built) -> tuple[tuple[ArticleEntry, ...], tuple[str, ...]] | None:
+        """The list of articles and their rows as the last run kept them: read once, by a patch or a layout."""
+        if self._kept_listing is None:
+            self._kept_listing = (self.cache.listing(built.listing),)
+        return self._kept_listing[0]
 
     def _year(self, built: Built, year: int) -> _Year | None:
         """A year's events as the run that wrote ``built`` laid them out, or None if the cache lost them."""
@@ -754,7 +765,7 @@ class _Timeline:
         changed = self._articles(affected)
         if any(previous[name] != (a.id, tuple(m.id for m in a.milestones)) for name, a in changed.items()):
             return None  # a milestone added, removed or reordered
-        listing = self.cache.listing(built.listing)
+        listing = self._listing(built)
         entries = {} if listing is None else {entry.id: entry for entry in listing[0]}
         if any(entries.get(a.id) != a.entry() for a in changed.values()):
             return None  # the list of articles changes (or the cache lost it)
