@@ -68,6 +68,7 @@ from timeline.render import (
     linked_line,
     splits,
     timeline_page,
+    year_sizes,
 )
 from timeline.validate import Validator, article_id_of, duplicate_ids, id_position
 from timeline.vocabulary import Vocabulary
@@ -419,10 +420,14 @@ class Outcome:
 
 @dataclass(frozen=True)
 class _Patch:
-    """The pages an edit that moved no event changes, patched in place, and their keys."""
+    """The pages an edit changes, patched in place (or, for a year's page, rendered from kept parts), and their keys."""
 
     texts: dict[str, str | bytes]
     keys: dict[str, str]
+    links: dict[str, tuple[str, ...]]
+    """The timeline page of each seed's milestones' events: other than the last run's for events that changed year."""
+    sizes: dict[int, tuple[int, int]]
+    """Each year's count of events and firsts (``render.year_sizes``)."""
 
 
 def _giving_back_frozen(function: Callable[P, R]) -> Callable[P, R]:
@@ -491,7 +496,7 @@ def generate(
     intact = built is not None and all(_unchanged(docs, path, key, outputs) for path, key in listed.items())
     if built is not None and intact and built.headers == headers:
         # No seed changed what the timeline and the listings show: only article pages can differ.
-        links, counts, milestones = built.links, built.counts, built.milestones
+        links, counts, milestones, sizes = built.links, built.counts, built.milestones, built.sizes
         keys.update(listed)
         lap("the timeline is as it was")
     else:
@@ -500,7 +505,7 @@ def generate(
         if patch is not None:
             # The edit moved no event: the pages that show its events had their parts replaced.
             assert built is not None
-            links, counts, milestones = built.links, built.counts, built.milestones
+            links, counts, milestones, sizes = patch.links, built.counts, built.milestones, patch.sizes
             keys.update(listed | patch.keys)
             texts.update(patch.texts)
             patched = len(patch.texts)
@@ -511,6 +516,7 @@ def generate(
             pages = event_pages(layout)
             links = {name: tuple(pages[m] for m in milestones[name][1]) for name in names}
             counts = (len(layout.articles), len(layout.events))
+            sizes = year_sizes(layout.years())
             lap(f"timeline laid out ({len(timeline.events)} events again)")
             for page in renderer.pages(layout):
                 keys[page.path] = "" if page.key is None else _digest(environment, page.key)
@@ -559,7 +565,7 @@ def generate(
     merged = rendered = 0
     if timeline is not None and layout is not None:
         years, listing = timeline.save(layout, built)
-        firsts = frozenset(e.id for e in layout.firsts().values())
+        firsts = {pair: event.sort_key for pair, event in layout.firsts().items()}
         merged, rendered = len(timeline.events), timeline.rendered
     else:
         assert built is not None, "the timeline is as the last run left it, or patched"
@@ -567,7 +573,7 @@ def generate(
         if timeline is not None:
             years = timeline.save_patch(built)
             merged, rendered = len(timeline.events), timeline.rendered
-    index.built = Built(headers, links, counts, frozenset(article_pages), milestones, years, listing, firsts)
+    index.built = Built(headers, links, counts, frozenset(article_pages), milestones, years, listing, firsts, sizes)
     cache.save()  # last: the index names the files of the layout it goes with
     lap("cache written")
     return Outcome(*counts, report, layout, merged, rendered, files, patched)
@@ -626,9 +632,11 @@ class _Timeline:
         self._found: list[dict[str, str]] = [{}, {}, {}]
         """The parts given to the renderer, by kind (an index into ``EventParts``) and event id."""
         self._patches: dict[int, dict[int, tuple[EventSummary, EventParts]]] = {}
+        """What ``patch`` changed in place: by year and position, each event's summary and parts."""
+        self._rewritten: dict[int, list[tuple[EventSummary, EventParts]]] = {}
+        """The years ``patch`` moved events in or out of: all their events, in order, with their parts."""
         self._kept_listing: tuple[tuple[tuple[ArticleEntry, ...], tuple[str, ...]] | None] | None = None
         """``_listing``, once read (in a tuple: what was read may be None)."""
-        """What ``patch`` changed: by year and position, each event's summary and parts."""
 
     def _articles(self, names: Iterable[str]) -> dict[str, Article]:
         """The articles of these seeds: read in this run, kept in the cache, or read again."""
@@ -784,8 +792,8 @@ class _Timeline:
         citing = set(changed)
         cited = {a.id for a in changed.values()}
         sources = {s for kept, position in olds.values() for s in kept.events[position].sources} - cited
+        owner = {self.results[name].article_id: name for name in self.names}
         if sources:  # events other articles cite too: merged again from all their sources
-            owner = {self.results[name].article_id: name for name in self.names}
             if not sources <= owner.keys():
                 return None
             citing.update(owner[s] for s in sources)
@@ -795,38 +803,56 @@ class _Timeline:
             return None
         self.events = {e.id: e for e in events}
 
-        pages: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        data: list[tuple[bytes, bytes]] = []
-        self._patches = {}
+        changes: list[tuple[EventSummary, EventSummary, int, EventParts]] = []  # old, new, old place, new parts
         for event in events:
             summary = event.summary()
             kept, position = olds[event.id]
             old = kept.events[position]
             if summary.key == old.key:
                 continue  # the same sources, the same parts
-            if summary._replace(title=old.title, sources=old.sources, key=old.key) != old:
-                return None  # moved: another date, list or kind
-            if summary.title != old.title and event.id in built.firsts:
-                return None  # a first's title shows on its country's and its procedure's pages
-            year = old.year
-            was = [self._kept_texts(year, kind) for kind in range(3)]
-            if any(texts is None for texts in was):
-                return None
-            before = tuple(texts[position] for texts in was if texts is not None)
+            dated = summary._replace(edtf=old.edtf, when=old.when, year=old.year)
+            if dated._replace(title=old.title, sources=old.sources, key=old.key) != old:
+                return None  # filed under another country, procedure or kind, or now disagreeing
+            first = built.firsts.get((old.country, old.procedure)) if old.kind == "first" else None
+            if first is not None and first[-1] == event.id and (summary.title, summary.edtf) != (old.title, old.edtf):
+                return None  # a first's title and date show on the home page and its country's and procedure's
+            if summary.when != old.when:
+                if not split:
+                    return None  # a timeline of one page: laying it out again costs little
+                if first is not None and (first[-1] == event.id or summary.sort_key < first):
+                    return None  # the first of its kind in its country stops being it, or another one does
             parts = self._known.get((event.id, summary.key)) or self._render(event, summary.key)
+            changes.append((old, summary, position, parts))
+
+        pages: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        data: list[tuple[bytes, bytes]] = []
+        texts: dict[str, str | bytes] = {}
+        # Years an event leaves or enters: their pages are rendered again from the kept parts, and
+        # their runs of the lists' items and of data lines are replaced whole.
+        moving = {year for old, new, _, _ in changes if new.when != old.when for year in (old.year, new.year)}
+        if not self._move(built, changes, moving, texts, pages, data):
+            return None
+        self._patches = {}
+        for old, summary, position, parts in changes:
+            year = old.year
+            if year in moving:
+                continue
+            was = [self._kept_texts(year, kind) for kind in range(3)]
+            if any(kept_texts is None for kept_texts in was):
+                return None
+            before = tuple(kept_texts[position] for kept_texts in was if kept_texts is not None)
             page = timeline_page(year, split)
             if before[0] != parts[0]:
                 pages[page].append((before[0], parts[0]))
             if before[1] != parts[1]:  # the title, say, and not only a quote
-                line = (linked_line(before[1], event.id, page), linked_line(parts[1], event.id, page))
+                line = (linked_line(before[1], old.id, page), linked_line(parts[1], old.id, page))
                 for path in _list_pages(summary):
                     pages[path].append(line)
             if before[2] != parts[2]:
                 data.append((linked_data(before[2].encode(), page), linked_data(parts[2].encode(), page)))
             self._patches.setdefault(year, {})[position] = (summary, parts)
 
-        texts: dict[str, str | bytes] = {}
-        keys: dict[str, str] = {}
+        keys: dict[str, str] = {path: "patched " + _digest(outputs[path][0], str(text)) for path, text in texts.items()}
         for path, pairs in pages.items():
             text = _patched(docs / path, pairs, lambda raw: raw.decode()) if path in outputs else None
             if text is None:
@@ -840,7 +866,74 @@ class _Timeline:
                 return None
             texts[path] = patched
             keys[path] = "patched " + _digest(outputs[path][0], *(new.decode() for _, new in data))
-        return _Patch(texts, keys)
+        links = dict(built.links)
+        moved = {new.id: timeline_page(new.year, split) for old, new, _, _ in changes if new.year != old.year}
+        for name in {owner[s] for _, new, _, _ in changes if new.id in moved for s in new.sources}:
+            places = zip(previous[name][1], built.links[name], strict=True)
+            links[name] = tuple(moved.get(event_id, page) for event_id, page in places)
+        sizes = dict(built.sizes)
+        sizes.update(year_sizes((year, [e for e, _ in rows]) for year, rows in self._rewritten.items()))
+        if sizes != built.sizes:
+            texts["timeline/index.md"] = self.renderer.year_index(sizes, built.counts[1], built.counts[0])
+            keys["timeline/index.md"] = "patched " + _digest(*map(repr, sorted(sizes.items())))
+        return _Patch(texts, keys, links, sizes)
+
+    def _move(
+        self,
+        built: Built,
+        changes: list[tuple[EventSummary, EventSummary, int, EventParts]],
+        years: set[int],
+        texts: dict[str, str | bytes],
+        pages: dict[str, list[tuple[str, str]]],
+        data: list[tuple[bytes, bytes]],
+    ) -> bool:
+        """Put the changed events of ``years`` in their new places; False if the cache or the pages cannot say where.
+
+        Each of those years' pages is rendered again from the kept sections
+        (its count and filters may change), and in the country and procedure
+        pages and the data file the year's run of items or lines is replaced:
+        the runs of other years stay as the last run wrote them.
+        """
+        self._rewritten = {}
+        rows: dict[int, list[tuple[EventSummary, EventParts]]] = {}
+        for year in sorted(years):
+            kept = self._year(built, year)
+            was = [self._kept_texts(year, kind) for kind in range(3)] if kept is not None else [None]
+            if kept is None or any(kept_texts is None for kept_texts in was):
+                return False  # a year new to the timeline (a page of its own), or one the cache lost
+            blocks, lines, chunk = (kept_texts or [] for kept_texts in was)
+            rows[year] = list(zip(kept.events, zip(blocks, lines, chunk, strict=True), strict=True))
+        moving = {new.id: (new, parts) for old, new, _, parts in changes if old.year in years}
+        before = {year: list(events) for year, events in rows.items()}
+        for year in years:
+            rows[year] = [row for row in rows[year] if row[0].id not in moving]
+        for new, parts in moving.values():
+            bisect.insort(rows[new.year], (new, parts), key=lambda row: row[0].sort_key)
+        if not all(rows.values()):
+            return False  # a year left without events: its page goes
+        self._rewritten = rows
+        wanted = {path for new, _ in moving.values() for path in _list_pages(new)}
+        for year in sorted(years):
+            page = timeline_page(year, True)
+            self.renderer.use({e.id: parts[0] for e, parts in rows[year]}, {}, {})
+            texts[page] = self.renderer.year_page(year, [e for e, _ in rows[year]])
+            runs: list[dict[str, list[str]]] = []  # each list page's lines of the year, before and after
+            for run in (before[year], rows[year]):
+                listed: dict[str, list[str]] = {path: [] for path in wanted}
+                for event, parts in run:
+                    for path in _list_pages(event):
+                        if path in listed:
+                            listed[path].append(linked_line(parts[1], event.id, page))
+                runs.append(listed)
+            for path in sorted(wanted):
+                items = [self.renderer.event_items(listed[path]) for listed in runs]
+                if items[0] != items[1]:
+                    if not items[0]:
+                        return False  # nowhere to put the new items: the page is rendered again
+                    pages[path].append((items[0], items[1]))
+            old_chunk, new_chunk = (data_chunk(parts[2] for _, parts in run) for run in (before[year], rows[year]))
+            data.append((linked_data(old_chunk, page), linked_data(new_chunk, page)))
+        return True
 
     def _render(self, event: Event, key: str) -> EventParts:
         """The parts of an event that no worker rendered as they are now (one with several sources)."""
@@ -850,7 +943,7 @@ class _Timeline:
         return parts
 
     def save_patch(self, built: Built) -> dict[int, str]:
-        """Keep the years that ``patch`` changed; return every year's stamp."""
+        """Keep the years that ``patch`` changed or moved events in; return every year's stamp."""
         stamps = dict(built.years)
         for year, changes in sorted(self._patches.items()):
             kept = self._years[year]
@@ -861,6 +954,11 @@ class _Timeline:
                 for kind in range(3):
                     parts[kind][position] = new[kind]
             kinds = {"events": events, "blocks": parts[0], "lines": parts[1], "data": data_chunk(parts[2])}
+            stamps[year] = self.cache.save_year(year, kinds)
+        for year, rows in sorted(self._rewritten.items()):
+            events = [event for event, _ in rows]
+            blocks, lines, data = ([parts[kind] for _, parts in rows] for kind in range(3))
+            kinds = {"events": events, "blocks": blocks, "lines": lines, "data": data_chunk(data)}
             stamps[year] = self.cache.save_year(year, kinds)
         return stamps
 

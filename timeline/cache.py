@@ -33,7 +33,7 @@ from timeline.render import EventParts
 Fragments = tuple[EventParts, ...]
 """The parts of a seed's milestones' events as if each had one source (``render.Renderer.fragments``)."""
 
-FORMAT = 6
+FORMAT = 7
 YEAR_KINDS = ("events", "blocks", "lines", "data")
 """What the cache keeps of each year: its events (``model.EventSummary``) in order, then their
 timeline sections, their list lines (both lists in the same order) and its lines of the data file
@@ -60,8 +60,11 @@ class Built:
     """The stamp of each year's file of events (``Cache.year``): the layout, a year at a time."""
     listing: str
     """The stamp of the list of articles (``Cache.listing``)."""
-    firsts: frozenset[str]
-    """The events that are the first of their kind in a country (their titles show on its pages)."""
+    firsts: dict[tuple[str, str], tuple[object, ...]]
+    """The sort key (ending with its id) of the first of its kind of each country and procedure: the
+    home page and their pages show its title and date."""
+    sizes: dict[int, tuple[int, int]]
+    """Each year's count of events and of firsts (``render.year_sizes``): the timeline's first page shows them."""
 
 
 @dataclass

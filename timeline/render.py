@@ -355,24 +355,20 @@ class Renderer:
         disagreeing = sum(1 for e in corpus.events if e.disagreement)
         add("index.md", None, lambda: self.page("home.md.j2", title, firsts=firsts, disagreeing=disagreeing))
         if split_by_year(corpus):
-            first_counts = {year: sum(1 for e in events if e.kind == "first") for year, events in corpus.years()}
-            add(
-                "timeline/index.md",
-                None,
-                lambda: self.page("timeline_years.md.j2", "Timeline", first_counts=first_counts),
-            )
+            sizes = year_sizes(corpus.years())
+            add("timeline/index.md", None, lambda: self.year_index(sizes, len(corpus.events), len(corpus.articles)))
             for year, events in corpus.years():
                 add(  # a year's page shows no totals: adding an article rewrites only the pages it shows on
                     f"timeline/{year}.md",
                     _digest(*(keys[e.id] for e in events)),
-                    functools.partial(self._timeline, corpus, [(year, events)], f"Timeline: {year}", True),
+                    functools.partial(self.year_page, year, events),
                     (0, events),
                 )
         else:
             add(
                 "timeline/index.md",
                 _digest(counts, *(keys[e.id] for e in corpus.events)),
-                functools.partial(self._timeline, corpus, corpus.years(), "Timeline", False),
+                functools.partial(self._timeline, corpus.years(), "Timeline", False),
                 (0, list(corpus.events)),
             )
         # repr keeps the fields apart, and None apart from "None"
@@ -418,10 +414,28 @@ class Renderer:
         add("data/annotation.schema.json", None, lambda: schema_json(annotation_schema(vocabulary)))
         return out
 
-    def _timeline(self, corpus: Layout, years: list[tuple[int, list[EventSummary]]], title: str, split: bool) -> str:
+    def year_index(self, sizes: dict[int, tuple[int, int]], events: int, articles: int) -> str:
+        """The timeline's first page when it has a page a year: each year with its counts (``year_sizes``)."""
+        return self.page("timeline_years.md.j2", "Timeline", sizes=sizes, events_total=events, articles_total=articles)
+
+    def year_page(self, year: int, events: list[EventSummary]) -> str:
+        """A year's page of the timeline: needs the sections (``use``) of its events, nothing of other years."""
+        return self._timeline([(year, events)], f"Timeline: {year}", True)
+
+    def event_items(self, lines: Iterable[str]) -> str:
+        """List lines (``parts``, links filled in) as a country's or a procedure's page lists them.
+
+        The list of a run of events is the items of its parts one after the
+        other, so a patch can replace a year's run of items in a page.
+        """
+        return str(self._macro_module().event_items([Markup(line) for line in lines]))  # noqa: S704 - parts
+
+    def _timeline(self, years: list[tuple[int, list[EventSummary]]], title: str, split: bool) -> str:
         shown = [event for _, events in years for event in events]
         used = {field: {v for e in shown for v in getattr(e, field)} for field in ("countries", "procedures", "kinds")}
         vocabulary = self.vocabulary
+        # The region's countries first, then the others: as corpus.countries_with_pages(), of those shown.
+        region = [c for c in vocabulary.region if c in used["countries"]]
         return self.page(
             "timeline.md.j2",
             title,
@@ -430,7 +444,7 @@ class Renderer:
             year_pages=years if split else [],
             legend=[parse_date(text) for text, _ in LEGEND],
             legend_words=[words for _, words in LEGEND],
-            filter_countries=[c for c in corpus.countries_with_pages() if c in used["countries"]],
+            filter_countries=region + sorted(used["countries"] - set(region)),
             filter_procedures=[p for p in vocabulary.procedures if p in used["procedures"]],
             filter_kinds=[k for k in vocabulary.kinds if k in used["kinds"]],
         )
@@ -448,6 +462,11 @@ def render_site(corpus: Corpus, texts: dict[str, tuple[Block, ...]], templates: 
     pages = event_pages(layout)
     out.update({path: link_events(text, pages) for path, text in articles.items()})
     return dict(sorted(out.items()))
+
+
+def year_sizes(years: Iterable[tuple[int, list[EventSummary]]]) -> dict[int, tuple[int, int]]:
+    """Each year's count of events and of firsts, as the timeline's first page shows them."""
+    return {year: (len(events), sum(1 for e in events if e.kind == "first")) for year, events in years}
 
 
 def _text(rendered: str | bytes) -> str:
