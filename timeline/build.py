@@ -8,9 +8,11 @@ times and inode; every generated page carries a key that digests all it
 shows. A later run re-reads only the seeds that changed, merges again only
 the events those seeds cite (``_Timeline``: the rest of the timeline's layout
 and each event's rendered parts are kept from the last run), and renders
-only the pages whose key changed; an edit that moves no event does not even
-lay the timeline out, but patches the old parts of its events in the pages
-that show them (``_Timeline.patch``). Either way it writes the same bytes a
+only the pages whose key changed; an edit that keeps its events in their
+lists (a title, a quote, a date) does not even lay the timeline out, but
+patches the old parts of its events in the pages that show them, and renders
+again the pages of the years an event leaves or enters
+(``_Timeline.patch``). Either way it writes the same bytes a
 full run would: the test suite checks that against a fresh build after
 every kind of edit.
 
@@ -503,7 +505,7 @@ def generate(
         timeline = _Timeline(seeds, vocabulary, names, fresh, cache, renderer, jobs)
         patch = timeline.patch(built, docs, outputs) if built is not None and intact else None
         if patch is not None:
-            # The edit moved no event: the pages that show its events had their parts replaced.
+            # The edit kept its events in their lists: the pages that show them had their parts replaced.
             assert built is not None
             links, counts, milestones, sizes = patch.links, built.counts, built.milestones, patch.sizes
             keys.update(listed | patch.keys)
@@ -754,17 +756,18 @@ class _Timeline:
         return Layout(listing, tuple(ordered), self.vocabulary)
 
     def patch(self, built: Built, docs: Path, outputs: dict[str, tuple[str, int, int]]) -> _Patch | None:
-        """The pages an edit changes, patched in place, if it moved no event; None if it did.
+        """The pages an edit changes, patched in place, if it kept its events in their lists; None if not.
 
-        When the events that the changed seeds cite keep their dates, the lists
-        they are in, their place among the firsts, and the articles keep their
-        line in the list of articles (a quote, a place or a milestone's title
+        When the events that the changed seeds cite keep the lists they are
+        in and the firsts stay as they were, and the articles keep their line
+        in the list of articles (a quote, a place or a milestone's title
         edited, say), every page that shows such an event differs only in that
         event's part: its section, its list line, its data line. The page as
         the last run wrote it then has the old part replaced by the new one,
         which gives the bytes a full rendering gives (the tests check it)
-        without laying the whole timeline out. Anything else, or any doubt (an
-        old part not found exactly once), takes the full path.
+        without laying the whole timeline out. An event whose date changed
+        may move: see ``_move``. Anything else, or any doubt (an old part not
+        found exactly once), takes the full path.
         """
         previous = built.milestones
         if built.headers.keys() != set(self.names):
