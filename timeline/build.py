@@ -49,10 +49,12 @@ from timeline.model import (
     Event,
     EventSummary,
     Layout,
+    Tally,
     article_text,
     build_article,
     merge_events,
     sources_key,
+    year_sizes,
 )
 from timeline.problems import Problem
 from timeline.render import (
@@ -70,7 +72,6 @@ from timeline.render import (
     linked_line,
     splits,
     timeline_page,
-    year_sizes,
 )
 from timeline.validate import Validator, article_id_of, duplicate_ids, id_position
 from timeline.vocabulary import Vocabulary
@@ -428,8 +429,7 @@ class _Patch:
     keys: dict[str, str]
     links: dict[str, tuple[str, ...]]
     """The timeline page of each seed's milestones' events: other than the last run's for events that changed year."""
-    sizes: dict[int, tuple[int, int]]
-    """Each year's count of events and firsts (``render.year_sizes``)."""
+    tally: Tally
 
 
 def _giving_back_frozen(function: Callable[P, R]) -> Callable[P, R]:
@@ -498,7 +498,7 @@ def generate(
     intact = built is not None and all(_unchanged(docs, path, key, outputs) for path, key in listed.items())
     if built is not None and intact and built.headers == headers:
         # No seed changed what the timeline and the listings show: only article pages can differ.
-        links, counts, milestones, sizes = built.links, built.counts, built.milestones, built.sizes
+        links, counts, milestones, tally = built.links, built.counts, built.milestones, built.tally
         keys.update(listed)
         lap("the timeline is as it was")
     else:
@@ -507,7 +507,7 @@ def generate(
         if patch is not None:
             # The edit kept its events in their lists: the pages that show them had their parts replaced.
             assert built is not None
-            links, counts, milestones, sizes = patch.links, built.counts, built.milestones, patch.sizes
+            links, counts, milestones, tally = patch.links, built.counts, built.milestones, patch.tally
             keys.update(listed | patch.keys)
             texts.update(patch.texts)
             patched = len(patch.texts)
@@ -518,7 +518,7 @@ def generate(
             pages = event_pages(layout)
             links = {name: tuple(pages[m] for m in milestones[name][1]) for name in names}
             counts = (len(layout.articles), len(layout.events))
-            sizes = year_sizes(layout.years())
+            tally = layout.tally()
             lap(f"timeline laid out ({len(timeline.events)} events again)")
             for page in renderer.pages(layout):
                 keys[page.path] = "" if page.key is None else _digest(environment, page.key)
@@ -567,15 +567,14 @@ def generate(
     merged = rendered = 0
     if timeline is not None and layout is not None:
         years, listing = timeline.save(layout, built)
-        firsts = {pair: event.sort_key for pair, event in layout.firsts().items()}
         merged, rendered = len(timeline.events), timeline.rendered
     else:
         assert built is not None, "the timeline is as the last run left it, or patched"
-        years, listing, firsts = built.years, built.listing, built.firsts
+        years, listing = built.years, built.listing
         if timeline is not None:
             years = timeline.save_patch(built)
             merged, rendered = len(timeline.events), timeline.rendered
-    index.built = Built(headers, links, counts, frozenset(article_pages), milestones, years, listing, firsts, sizes)
+    index.built = Built(headers, links, counts, frozenset(article_pages), milestones, years, listing, tally)
     cache.save()  # last: the index names the files of the layout it goes with
     lap("cache written")
     return Outcome(*counts, report, layout, merged, rendered, files, patched)
@@ -816,13 +815,13 @@ class _Timeline:
             dated = summary._replace(edtf=old.edtf, when=old.when, year=old.year)
             if dated._replace(title=old.title, sources=old.sources, key=old.key) != old:
                 return None  # filed under another country, procedure or kind, or now disagreeing
-            first = built.firsts.get((old.country, old.procedure)) if old.kind == "first" else None
-            if first is not None and first[-1] == event.id and (summary.title, summary.edtf) != (old.title, old.edtf):
+            first = built.tally.firsts.get((old.country, old.procedure)) if old.kind == "first" else None
+            if first is not None and first.id == event.id and (summary.title, summary.edtf) != (old.title, old.edtf):
                 return None  # a first's title and date show on the home page and its country's and procedure's
             if summary.when != old.when:
                 if not split:
                     return None  # a timeline of one page: laying it out again costs little
-                if first is not None and (first[-1] == event.id or summary.sort_key < first):
+                if first is not None and (first.id == event.id or summary.sort_key < first.sort_key):
                     return None  # the first of its kind in its country stops being it, or another one does
             parts = self._known.get((event.id, summary.key)) or self._render(event, summary.key)
             changes.append((old, summary, position, parts))
@@ -874,12 +873,13 @@ class _Timeline:
         for name in {owner[s] for _, new, _, _ in changes if new.id in moved for s in new.sources}:
             places = zip(previous[name][1], built.links[name], strict=True)
             links[name] = tuple(moved.get(event_id, page) for event_id, page in places)
-        sizes = dict(built.sizes)
+        sizes = dict(built.tally.sizes)
         sizes.update(year_sizes((year, [e for e, _ in rows]) for year, rows in self._rewritten.items()))
-        if sizes != built.sizes:
-            texts["timeline/index.md"] = self.renderer.year_index(sizes, built.counts[1], built.counts[0])
+        tally = replace(built.tally, sizes=sizes)
+        if tally != built.tally:
+            texts["timeline/index.md"] = self.renderer.year_index(tally)
             keys["timeline/index.md"] = "patched " + _digest(*map(repr, sorted(sizes.items())))
-        return _Patch(texts, keys, links, sizes)
+        return _Patch(texts, keys, links, tally)
 
     def _move(
         self,

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from timeline.model import Article, ArticleEntry, EventSummary
+from timeline.model import Article, ArticleEntry, EventSummary, Tally
 from timeline.render import EventParts
 
 Fragments = tuple[EventParts, ...]
@@ -60,11 +60,8 @@ class Built:
     """The stamp of each year's file of events (``Cache.year``): the layout, a year at a time."""
     listing: str
     """The stamp of the list of articles (``Cache.listing``)."""
-    firsts: dict[tuple[str, str], tuple[object, ...]]
-    """The sort key (ending with its id) of the first of its kind of each country and procedure: the
-    home page and their pages show its title and date."""
-    sizes: dict[int, tuple[int, int]]
-    """Each year's count of events and of firsts (``render.year_sizes``): the timeline's first page shows them."""
+    tally: Tally
+    """The timeline's totals: what the pages that count events show."""
 
 
 @dataclass

@@ -360,6 +360,58 @@ class Layout:
         """The region's countries, then any other country an event is filed under."""
         return list(self._index.country_pages)
 
+    def tally(self) -> Tally:
+        """The timeline's totals, counted afresh (once per layout)."""
+        if "tally" not in self.memo:
+            self.memo["tally"] = self._count()
+        tally: Tally = self.memo["tally"]
+        return tally
+
+    def _count(self) -> Tally:
+        index = self._index
+        return Tally(
+            len(self.articles),
+            len(self.events),
+            sum(1 for e in self.events if e.disagreement),
+            {code: len(events) for code, events in index.countries.items()},
+            {code: len(events) for code, events in index.procedures.items()},
+            dict(index.firsts),
+            year_sizes(index.years.items()),
+            self.vocabulary.region,
+        )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The timeline's totals, as the home page and the indexes of countries, procedures and years count them.
+
+    Small, so that it is kept between runs: an edit that adds, removes or
+    moves events updates it by what those events counted (``build``) instead
+    of counting the whole timeline again; ``Layout.tally`` counts it afresh.
+    """
+
+    articles: int
+    events: int
+    disagreeing: int
+    """Events whose sources disagree."""
+    countries: dict[str, int]
+    """Events that any source files under each country (those with none left out)."""
+    procedures: dict[str, int]
+    firsts: dict[tuple[str, str], EventSummary]
+    """The earliest recorded first of its kind for each (country, procedure)."""
+    sizes: dict[int, tuple[int, int]]
+    """Each year's events, and how many of them are firsts of their kind (``kind`` first)."""
+    region: tuple[str, ...]
+
+    def country_pages(self) -> list[str]:
+        """The region's countries, then any other country an event is filed under (``Layout.countries_with_pages``)."""
+        return [*self.region, *sorted(set(self.countries) - set(self.region))]
+
+
+def year_sizes(years: Iterable[tuple[int, list[EventSummary]]]) -> dict[int, tuple[int, int]]:
+    """Each year's count of events and of firsts of their kind (``Tally.sizes``)."""
+    return {year: (len(events), sum(1 for e in events if e.kind == "first")) for year, events in years}
+
 
 class _Index:
     """The events by year, country and procedure, and the firsts, built in one pass.

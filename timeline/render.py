@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from timeline.dates import Date, parse_date
 from timeline.escape import CONTROLS, Escaped, attribute, inline_text, link_target
-from timeline.model import Article, ArticleEntry, Block, Corpus, Event, EventSummary, Layout, single_event
+from timeline.model import Article, ArticleEntry, Block, Corpus, Event, EventSummary, Layout, Tally, single_event
 from timeline.schema import annotation_schema, schema_json
 from timeline.vocabulary import Vocabulary
 
@@ -336,11 +336,10 @@ class Renderer:
         vocabulary = self.vocabulary
         pages = event_pages(corpus)
         self._event_pages = pages
-        self.context["corpus"] = corpus
+        tally = corpus.tally()
         keys = {e.id: f"{pages[e.id]}\0{e.key}" for e in corpus.events}
         counts = f"{len(corpus.events)} {len(corpus.articles)}"
         unlisted = {"search": {"exclude": True}} if self.large else None
-        firsts = corpus.firsts()
         out: list[Page] = []
 
         def add(
@@ -351,12 +350,9 @@ class Renderer:
         ) -> None:
             out.append(Page(path, None if key is None else _digest(path, key), render, (lists[0], tuple(lists[1]))))
 
-        title = "Pediatric transplantation in Central Asia"
-        disagreeing = sum(1 for e in corpus.events if e.disagreement)
-        add("index.md", None, lambda: self.page("home.md.j2", title, firsts=firsts, disagreeing=disagreeing))
+        add("index.md", None, functools.partial(self.home, tally))
         if split_by_year(corpus):
-            sizes = year_sizes(corpus.years())
-            add("timeline/index.md", None, lambda: self.year_index(sizes, len(corpus.events), len(corpus.articles)))
+            add("timeline/index.md", None, functools.partial(self.year_index, tally))
             for year, events in corpus.years():
                 add(  # a year's page shows no totals: adding an article rewrites only the pages it shows on
                     f"timeline/{year}.md",
@@ -368,7 +364,7 @@ class Renderer:
             add(
                 "timeline/index.md",
                 _digest(counts, *(keys[e.id] for e in corpus.events)),
-                functools.partial(self._timeline, corpus.years(), "Timeline", False),
+                functools.partial(self._timeline, corpus.years(), "Timeline", False, tally),
                 (0, list(corpus.events)),
             )
         # repr keeps the fields apart, and None apart from "None"
@@ -376,35 +372,23 @@ class Renderer:
             f"{a.id!r}{a.title!r}{a.outlet!r}{a.published and a.published.edtf!r}{a.citing_count}"
             for a in corpus.articles
         ]
-        add(
-            "articles/index.md",
-            _digest(*listing),
-            lambda: self.page("articles.md.j2", "Articles"),
-        )
-        country_codes = corpus.countries_with_pages()
-        add("countries/index.md", None, lambda: self.page("countries.md.j2", "Countries", codes=country_codes))
+        add("articles/index.md", _digest(*listing), functools.partial(self.articles_index, corpus.articles))
+        add("countries/index.md", None, functools.partial(self.countries_index, tally))
 
-        def event_list(
-            path: str, template: str, title: str, code: str, events: list[EventSummary], first: dict[str, EventSummary]
-        ) -> None:
+        def event_list(path: str, template: str, title: str, code: str, events: list[EventSummary]) -> None:
             """A country's or a procedure's page: its firsts and every event it concerns."""
+            first = list_firsts(tally, path, code)
             render = functools.partial(self.page, template, title, unlisted, code=code, events=events, firsts=first)
             add(path, _digest(*(keys[e.id] for e in events)), render, (1, events))
 
-        for code in country_codes:
-            first = {p: e for (c, p), e in firsts.items() if c == code}
+        for code in tally.country_pages():
             label = vocabulary.countries[code].label
-            event_list(f"countries/{code.lower()}.md", "country.md.j2", label, code, corpus.events_in(code), first)
-        add(
-            "procedures/index.md",
-            None,
-            lambda: self.page("procedures.md.j2", "Procedures", codes=list(vocabulary.procedures)),
-        )
+            event_list(country_page(code), "country.md.j2", label, code, corpus.events_in(code))
+        add("procedures/index.md", None, functools.partial(self.procedures_index, tally))
         for code in vocabulary.procedures:
-            first = {c: e for (c, p), e in firsts.items() if p == code}
             label = vocabulary.procedures[code].label.capitalize()
-            event_list(f"procedures/{code}.md", "procedure.md.j2", label, code, corpus.events_of(code), first)
-        add("vocabularies.md", None, lambda: self.page("vocabularies.md.j2", "Vocabularies"))
+            event_list(procedure_page(code), "procedure.md.j2", label, code, corpus.events_of(code))
+        add("vocabularies.md", None, lambda: self.page("vocabularies.md.j2", "Vocabularies", tally=tally))
         add(
             "data/timeline.json",
             _digest(*keys.values()),
@@ -414,9 +398,39 @@ class Renderer:
         add("data/annotation.schema.json", None, lambda: schema_json(annotation_schema(vocabulary)))
         return out
 
-    def year_index(self, sizes: dict[int, tuple[int, int]], events: int, articles: int) -> str:
-        """The timeline's first page when it has a page a year: each year with its counts (``year_sizes``)."""
-        return self.page("timeline_years.md.j2", "Timeline", sizes=sizes, events_total=events, articles_total=articles)
+    # The pages that count events, each rendered from the timeline's totals alone: a patch renders
+    # them again without a layout (``build``).
+    def home(self, tally: Tally) -> str:
+        """The home page: the totals and the table of firsts."""
+        return self.page("home.md.j2", "Pediatric transplantation in Central Asia", tally=tally)
+
+    def year_index(self, tally: Tally) -> str:
+        """The timeline's first page when it has a page a year: each year with its counts."""
+        return self.page("timeline_years.md.j2", "Timeline", tally=tally)
+
+    def countries_index(self, tally: Tally) -> str:
+        """Each country with its count of events and firsts."""
+        return self.page("countries.md.j2", "Countries", codes=tally.country_pages(), tally=tally)
+
+    def procedures_index(self, tally: Tally) -> str:
+        """Each procedure with its count of events and firsts."""
+        return self.page("procedures.md.j2", "Procedures", codes=list(self.vocabulary.procedures), tally=tally)
+
+    def articles_index(self, articles: tuple[ArticleEntry, ...]) -> str:
+        """The list of articles, a kept row each (``article_rows``)."""
+        return self.page("articles.md.j2", "Articles", articles=articles)
+
+    def list_head(self, path: str, code: str, tally: Tally) -> str:
+        """A country's or a procedure's page down to its list of events (``country_head``, ``procedure_head``)."""
+        country = path == country_page(code)
+        count = (tally.countries if country else tally.procedures).get(code, 0)
+        head = self._macro_module().country_head if country else self._macro_module().procedure_head
+        text = str(head(code, count, list_firsts(tally, path, code)))
+        return text if self._event_pages is None else link_events(text, self._event_pages)
+
+    def link(self, pages: dict[str, str]) -> None:
+        """Say where the events that pages rendered without a layout link to live (their timeline pages)."""
+        self._event_pages = pages
 
     def year_page(self, year: int, events: list[EventSummary]) -> str:
         """A year's page of the timeline: needs the sections (``use``) of its events, nothing of other years."""
@@ -430,7 +444,9 @@ class Renderer:
         """
         return str(self._macro_module().event_items([Markup(line) for line in lines]))  # noqa: S704 - parts
 
-    def _timeline(self, years: list[tuple[int, list[EventSummary]]], title: str, split: bool) -> str:
+    def _timeline(
+        self, years: list[tuple[int, list[EventSummary]]], title: str, split: bool, tally: Tally | None = None
+    ) -> str:
         shown = [event for _, events in years for event in events]
         used = {field: {v for e in shown for v in getattr(e, field)} for field in ("countries", "procedures", "kinds")}
         vocabulary = self.vocabulary
@@ -447,6 +463,7 @@ class Renderer:
             filter_countries=region + sorted(used["countries"] - set(region)),
             filter_procedures=[p for p in vocabulary.procedures if p in used["procedures"]],
             filter_kinds=[k for k in vocabulary.kinds if k in used["kinds"]],
+            tally=tally,
         )
 
 
@@ -464,9 +481,21 @@ def render_site(corpus: Corpus, texts: dict[str, tuple[Block, ...]], templates: 
     return dict(sorted(out.items()))
 
 
-def year_sizes(years: Iterable[tuple[int, list[EventSummary]]]) -> dict[int, tuple[int, int]]:
-    """Each year's count of events and of firsts, as the timeline's first page shows them."""
-    return {year: (len(events), sum(1 for e in events if e.kind == "first")) for year, events in years}
+def country_page(code: str) -> str:
+    """The page (under docs/) of a country's events."""
+    return f"countries/{code.lower()}.md"
+
+
+def procedure_page(code: str) -> str:
+    """The page (under docs/) of a procedure's events."""
+    return f"procedures/{code}.md"
+
+
+def list_firsts(tally: Tally, path: str, code: str) -> dict[str, EventSummary]:
+    """The firsts a country's page shows (by procedure), or a procedure's (by country)."""
+    if path == country_page(code):
+        return {p: e for (c, p), e in tally.firsts.items() if c == code}
+    return {c: e for (c, p), e in tally.firsts.items() if p == code}
 
 
 def _text(rendered: str | bytes) -> str:
