@@ -142,8 +142,8 @@ def test_pre_commit_hook_runs_the_check(project: Path) -> None:
     ("broken", "message"),
     [
         ("{% for x in %}", "timeline.md.j2:1: template error: Expected an expression"),
-        ("\n{{ corpus.nothing_here|md }}", "timeline.md.j2:2: template error: 'timeline.model.Layout object' has no"),
-        ("{{ corpus.articles[0].title }}", "timeline.md.j2:1: template error: template printed 'A test article'"),
+        ("\n{{ tally.nothing_here|md }}", "timeline.md.j2:2: template error: 'timeline.model.Tally object' has no"),
+        ("{{ tally.region[0] }}", "timeline.md.j2:1: template error: template printed 'UZ'"),
     ],
 )
 def test_a_template_error_stops_the_run_and_leaves_docs_alone(

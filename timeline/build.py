@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 import traceback
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,7 +54,6 @@ from timeline.model import (
     build_article,
     merge_events,
     sources_key,
-    year_sizes,
 )
 from timeline.problems import Problem
 from timeline.render import (
@@ -64,12 +63,15 @@ from timeline.render import (
     Page,
     Renderer,
     UnescapedValue,
+    country_page,
     data_chunk,
     data_lines,
     event_pages,
     link_events,
     linked_data,
     linked_line,
+    list_firsts,
+    procedure_page,
     splits,
     timeline_page,
 )
@@ -505,9 +507,10 @@ def generate(
         timeline = _Timeline(seeds, vocabulary, names, fresh, cache, renderer, jobs)
         patch = timeline.patch(built, docs, outputs) if built is not None and intact else None
         if patch is not None:
-            # The edit kept its events in their lists: the pages that show them had their parts replaced.
+            # The pages that show the edit's events had their parts, their years' runs or their counts replaced.
             assert built is not None
-            links, counts, milestones, tally = patch.links, built.counts, built.milestones, patch.tally
+            links, milestones, tally = patch.links, timeline.milestones, patch.tally
+            counts = (tally.articles, tally.events)
             keys.update(listed | patch.keys)
             texts.update(patch.texts)
             patched = len(patch.texts)
@@ -572,7 +575,7 @@ def generate(
         assert built is not None, "the timeline is as the last run left it, or patched"
         years, listing = built.years, built.listing
         if timeline is not None:
-            years = timeline.save_patch(built)
+            years, listing = timeline.save_patch(built)
             merged, rendered = len(timeline.events), timeline.rendered
     index.built = Built(headers, links, counts, frozenset(article_pages), milestones, years, listing, tally)
     cache.save()  # last: the index names the files of the layout it goes with
@@ -636,6 +639,8 @@ class _Timeline:
         """What ``patch`` changed in place: by year and position, each event's summary and parts."""
         self._rewritten: dict[int, list[tuple[EventSummary, EventParts]]] = {}
         """The years ``patch`` moved events in or out of: all their events, in order, with their parts."""
+        self.listing: tuple[ArticleEntry, ...] | None = None
+        """The list of articles as ``patch`` changed it, if it did."""
         self._kept_listing: tuple[tuple[tuple[ArticleEntry, ...], tuple[str, ...]] | None] | None = None
         """``_listing``, once read (in a tuple: what was read may be None)."""
 
@@ -755,167 +760,198 @@ class _Timeline:
         return Layout(listing, tuple(ordered), self.vocabulary)
 
     def patch(self, built: Built, docs: Path, outputs: dict[str, tuple[str, int, int]]) -> _Patch | None:
-        """The pages an edit changes, patched in place, if it kept its events in their lists; None if not.
+        """The pages an edit changes, patched where they stand; None when only a new layout will do.
 
-        When the events that the changed seeds cite keep the lists they are
-        in and the firsts stay as they were, and the articles keep their line
-        in the list of articles (a quote, a place or a milestone's title
-        edited, say), every page that shows such an event differs only in that
-        event's part: its section, its list line, its data line. The page as
-        the last run wrote it then has the old part replaced by the new one,
-        which gives the bytes a full rendering gives (the tests check it)
-        without laying the whole timeline out. An event whose date changed
-        may move: see ``_move``. Anything else, or any doubt (an old part not
-        found exactly once), takes the full path.
+        An edit changes some events (those its seeds cite, or cited): each is
+        merged again from its sources. One that keeps its date's place, its
+        lists and its kind (a quote, a place, a title edited) differs on each
+        page that shows it only in its part: its section, its list line, its
+        data line; the page as the last run wrote it has the old part, found
+        exactly once, replaced by the new one. Events that come, go or move
+        change whole years instead (``_rewrite``), and the pages that count
+        events are rendered again from the timeline's totals (``Tally``),
+        updated by what those events counted. Either way it gives the bytes a
+        full rendering gives (the tests check it after every kind of edit)
+        without laying the whole timeline out. What it cannot place (a year,
+        a country or a procedure that gains its first event or loses its
+        last, a first of its kind that may stop being the first, a timeline
+        that splits) or any doubt (an old part not found exactly once) takes
+        the full path.
         """
-        previous = built.milestones
-        if built.headers.keys() != set(self.names):
-            return None  # a seed added or removed
-        affected = [name for name in self.names if built.headers[name] != self.results[name].header]
+        previous, split = built.milestones, splits(built.counts[1])
+        current = set(self.names)
+        gone = [name for name in built.headers if name not in current]
+        affected = [name for name in self.names if built.headers.get(name) != self.results[name].header]
         changed = self._articles(affected)
-        if any(previous[name] != (a.id, tuple(m.id for m in a.milestones)) for name, a in changed.items()):
-            return None  # a milestone added, removed or reordered
-        listing = self._listing(built)
-        entries = {} if listing is None else {entry.id: entry for entry in listing[0]}
-        if any(entries.get(a.id) != a.entry() for a in changed.values()):
-            return None  # the list of articles changes (or the cache lost it)
-        split = splits(built.counts[1])
+        ids = {event_id for name in (*affected, *gone) if name in previous for event_id in previous[name][1]}
+        ids.update(m.id for article in changed.values() for m in article.milestones)
+
         olds: dict[str, tuple[_Year, int]] = {}  # each event's year and place in it, as last laid out
-        for name in affected:
-            for event_id, page in zip(previous[name][1], built.links[name], strict=True):
+        unchanged = [name for name in self.names if name not in changed and name in previous]
+        citers = {name: previous[name] for name in (*affected, *gone) if name in previous}
+        if ids - {event_id for _, cited in citers.values() for event_id in cited}:  # cited by an unchanged seed?
+            citers.update((name, previous[name]) for name in unchanged)
+        for name, (_, cited) in citers.items():
+            for event_id, page in zip(cited, built.links[name], strict=True):
+                if event_id not in ids or event_id in olds:
+                    continue
                 stem = page.removeprefix("timeline/").removesuffix(".md")
-                years = [int(stem)] if stem.lstrip("-").isdigit() else sorted(built.years)  # one page: any year
-                for kept in (self._year(built, year) for year in years):
+                places = [int(stem)] if stem.lstrip("-").isdigit() else sorted(built.years)  # one page: any year
+                for kept in (self._year(built, year) for year in places):
                     if kept is not None and event_id in kept.position:
                         olds[event_id] = (kept, kept.position[event_id])
                         break
                 else:
                     return None  # the cache lost it
-        citing = set(changed)
-        cited = {a.id for a in changed.values()}
-        sources = {s for kept, position in olds.values() for s in kept.events[position].sources} - cited
+        old = {event_id: kept.events[position] for event_id, (kept, position) in olds.items()}
         owner = {self.results[name].article_id: name for name in self.names}
-        if sources:  # events other articles cite too: merged again from all their sources
-            if not sources <= owner.keys():
-                return None
-            citing.update(owner[s] for s in sources)
+        citing = set(changed) | {owner[s] for summary in old.values() for s in summary.sources if s in owner}
         articles = self._articles(sorted(citing))
-        events = merge_events(sorted(articles.values(), key=lambda a: a.id), olds)
-        if {e.id for e in events} != olds.keys():
-            return None
+        events = merge_events(sorted(articles.values(), key=lambda a: a.id), ids)
         self.events = {e.id: e for e in events}
+        new = {e.id: e.summary() for e in events}
 
-        changes: list[tuple[EventSummary, EventSummary, int, EventParts]] = []  # old, new, old place, new parts
-        for event in events:
-            summary = event.summary()
-            kept, position = olds[event.id]
-            old = kept.events[position]
-            if summary.key == old.key:
-                continue  # the same sources, the same parts
-            dated = summary._replace(edtf=old.edtf, when=old.when, year=old.year)
-            if dated._replace(title=old.title, sources=old.sources, key=old.key) != old:
-                return None  # filed under another country, procedure or kind, or now disagreeing
-            first = built.tally.firsts.get((old.country, old.procedure)) if old.kind == "first" else None
-            if first is not None and first.id == event.id and (summary.title, summary.edtf) != (old.title, old.edtf):
-                return None  # a first's title and date show on the home page and its country's and procedure's
-            if summary.when != old.when:
-                if not split:
-                    return None  # a timeline of one page: laying it out again costs little
-                if first is not None and (first.id == event.id or summary.sort_key < first.sort_key):
-                    return None  # the first of its kind in its country stops being it, or another one does
-            parts = self._known.get((event.id, summary.key)) or self._render(event, summary.key)
-            changes.append((old, summary, position, parts))
+        in_place: list[str] = []  # same place, same lists: only its parts change
+        moved: set[str] = set()  # come, gone, moved or filed otherwise: their years are rewritten
+        for event_id in sorted(ids):
+            was, now = old.get(event_id), new.get(event_id)
+            if was is None or now is None:
+                moved.add(event_id)  # it comes or goes
+            elif now != was and now._replace(title=was.title, sources=was.sources, key=was.key, edtf=was.edtf) == was:
+                in_place.append(event_id)  # the same place (sort key), lists and kind
+            elif now != was:
+                moved.add(event_id)
+        years = {s.year for event_id in moved for s in (old.get(event_id), new.get(event_id)) if s is not None}
+        touched = moved | set(in_place)
+        tally = _tally(built.tally, [old[i] for i in touched if i in old], [new[i] for i in touched if i in new])
+        tally = tally and replace(tally, articles=len(self.names))
+        listing = self._listing(built)
+        if listing is None or tally is None:
+            return None
+        entries = {entry.id: entry for entry in listing[0]}
+        for name in (*affected, *gone):
+            if name in previous:
+                entries.pop(previous[name][0], None)
+        entries.update((a.id, a.entry()) for a in changed.values())
+        articles_now = tuple(sorted(entries.values(), key=lambda a: a.id))
+        listed = articles_now != listing[0]
+        if splits(tally.events) != split or (not split and (moved or listed or tally != built.tally)):
+            return None  # one timeline page for all, or one that splits: laid out again, it is small
 
+        texts: dict[str, str | bytes] = {}
         pages: dict[str, list[tuple[str, str]]] = defaultdict(list)
         data: list[tuple[bytes, bytes]] = []
-        texts: dict[str, str | bytes] = {}
-        # Years an event leaves or enters: their pages are rendered again from the kept parts, and
-        # their runs of the lists' items and of data lines are replaced whole.
-        moving = {year for old, new, _, _ in changes if new.when != old.when for year in (old.year, new.year)}
-        if not self._move(built, changes, moving, texts, pages, data):
+        rewritten = {i for i in (*moved, *in_place) if (old[i].year if i in old else new[i].year) in years}
+        after = {i: new[i] for i in rewritten if i in new}
+        if years and not self._rewrite(built, years, rewritten, after, texts, pages, data):
             return None
         self._patches = {}
-        for old, summary, position, parts in changes:
-            year = old.year
-            if year in moving:
+        for event_id in in_place:
+            was, summary = old[event_id], new[event_id]
+            if event_id in rewritten or summary.key == was.key:
                 continue
-            was = [self._kept_texts(year, kind) for kind in range(3)]
-            if any(kept_texts is None for kept_texts in was):
+            kept, position = olds[event_id]
+            year = was.year
+            before = [self._kept_texts(year, kind) for kind in range(3)]
+            if any(kept_texts is None for kept_texts in before):
                 return None
-            before = tuple(kept_texts[position] for kept_texts in was if kept_texts is not None)
+            was_parts = tuple(kept_texts[position] for kept_texts in before if kept_texts is not None)
+            parts = self._parts(summary)
             page = timeline_page(year, split)
-            if before[0] != parts[0]:
-                pages[page].append((before[0], parts[0]))
-            if before[1] != parts[1]:  # the title, say, and not only a quote
-                line = (linked_line(before[1], old.id, page), linked_line(parts[1], old.id, page))
+            if was_parts[0] != parts[0]:
+                pages[page].append((was_parts[0], parts[0]))
+            if was_parts[1] != parts[1]:  # the title, say, and not only a quote
+                line = (linked_line(was_parts[1], event_id, page), linked_line(parts[1], event_id, page))
                 for path in _list_pages(summary):
                     pages[path].append(line)
-            if before[2] != parts[2]:
-                data.append((linked_data(before[2].encode(), page), linked_data(parts[2].encode(), page)))
+            if was_parts[2] != parts[2]:
+                data.append((linked_data(was_parts[2].encode(), page), linked_data(parts[2].encode(), page)))
             self._patches.setdefault(year, {})[position] = (summary, parts)
 
+        self._heads(built.tally, tally, split, pages)
         keys: dict[str, str] = {path: "patched " + _digest(outputs[path][0], str(text)) for path, text in texts.items()}
         for path, pairs in pages.items():
             text = _patched(docs / path, pairs, lambda raw: raw.decode()) if path in outputs else None
             if text is None:
                 return None
             texts[path] = text
-            keys[path] = "patched " + _digest(outputs[path][0], *(new for _, new in pairs))
+            keys[path] = "patched " + _digest(outputs[path][0], *(after for _, after in pairs))
         if data:
             path = "data/timeline.json"
             patched = _patched(docs / path, data, lambda raw: raw) if path in outputs else None
             if patched is None:
                 return None
             texts[path] = patched
-            keys[path] = "patched " + _digest(outputs[path][0], *(new.decode() for _, new in data))
-        links = dict(built.links)
-        moved = {new.id: timeline_page(new.year, split) for old, new, _, _ in changes if new.year != old.year}
-        for name in {owner[s] for _, new, _, _ in changes if new.id in moved for s in new.sources}:
-            places = zip(previous[name][1], built.links[name], strict=True)
-            links[name] = tuple(moved.get(event_id, page) for event_id, page in places)
-        sizes = dict(built.tally.sizes)
-        sizes.update(year_sizes((year, [e for e, _ in rows]) for year, rows in self._rewritten.items()))
-        tally = replace(built.tally, sizes=sizes)
-        if tally != built.tally:
-            texts["timeline/index.md"] = self.renderer.year_index(tally)
-            keys["timeline/index.md"] = "patched " + _digest(*map(repr, sorted(sizes.items())))
+            keys[path] = "patched " + _digest(outputs[path][0], *(after.decode() for _, after in data))
+        self.renderer.link({e.id: timeline_page(e.year, split) for e in tally.firsts.values()})
+        counting = {
+            "index.md": (self.renderer.home, tally != built.tally),
+            "timeline/index.md": (self.renderer.year_index, tally != built.tally),
+            "countries/index.md": (self.renderer.countries_index, tally != built.tally),
+            "procedures/index.md": (self.renderer.procedures_index, tally != built.tally),
+        }
+        for path, (render, again) in counting.items():
+            if again:
+                texts[path] = render(tally)
+        if listed:
+            self.renderer.keep_rows(*listing)  # rendered once each, kept by the last run
+            texts["articles/index.md"] = self.renderer.articles_index(articles_now)
+            self.listing = articles_now
+        for path in counting.keys() | {"articles/index.md"}:
+            if path in texts:
+                keys[path] = "patched " + _digest(str(texts[path]))
+
+        milestones = {name: previous[name] for name in self.names if name not in changed}
+        milestones.update({name: (a.id, tuple(m.id for m in a.milestones)) for name, a in changed.items()})
+        self.milestones = milestones
+        where = {event_id: timeline_page(summary.year, split) for event_id, summary in new.items()}
+        links = {name: tuple(where[i] for i in milestones[name][1]) for name in changed}
+        for name in {owner[s] for i in moved if i in new for s in new[i].sources} - changed.keys():
+            links[name] = tuple(
+                where.get(i, page) for i, page in zip(milestones[name][1], built.links[name], strict=True)
+            )
+        links.update((name, built.links[name]) for name in self.names if name not in links)
         return _Patch(texts, keys, links, tally)
 
-    def _move(
+    def _parts(self, summary: EventSummary) -> EventParts:
+        """An event's parts: rendered by a worker or earlier in this run, or rendered now."""
+        return self._known.get((summary.id, summary.key)) or self._render(self.events[summary.id], summary.key)
+
+    def _rewrite(
         self,
         built: Built,
-        changes: list[tuple[EventSummary, EventSummary, int, EventParts]],
         years: set[int],
+        gone: set[str],
+        after: dict[str, EventSummary],
         texts: dict[str, str | bytes],
         pages: dict[str, list[tuple[str, str]]],
         data: list[tuple[bytes, bytes]],
     ) -> bool:
-        """Put the changed events of ``years`` in their new places; False if the cache or the pages cannot say where.
+        """Take the ``gone`` events out of ``years`` and put ``after`` in; False if the pages cannot say where.
 
         Each of those years' pages is rendered again from the kept sections
         (its count and filters may change), and in the country and procedure
         pages and the data file the year's run of items or lines is replaced:
         the runs of other years stay as the last run wrote them.
         """
-        self._rewritten = {}
         rows: dict[int, list[tuple[EventSummary, EventParts]]] = {}
         for year in sorted(years):
             kept = self._year(built, year)
             was = [self._kept_texts(year, kind) for kind in range(3)] if kept is not None else [None]
             if kept is None or any(kept_texts is None for kept_texts in was):
-                return False  # a year new to the timeline (a page of its own), or one the cache lost
+                return False  # a year the cache lost
             blocks, lines, chunk = (kept_texts or [] for kept_texts in was)
             rows[year] = list(zip(kept.events, zip(blocks, lines, chunk, strict=True), strict=True))
-        moving = {new.id: (new, parts) for old, new, _, parts in changes if old.year in years}
         before = {year: list(events) for year, events in rows.items()}
+        wanted = {path for year in years for e, _ in rows[year] if e.id in gone for path in _list_pages(e)}
         for year in years:
-            rows[year] = [row for row in rows[year] if row[0].id not in moving]
-        for new, parts in moving.values():
-            bisect.insort(rows[new.year], (new, parts), key=lambda row: row[0].sort_key)
+            rows[year] = [row for row in rows[year] if row[0].id not in gone]
+        for summary in after.values():
+            bisect.insort(rows[summary.year], (summary, self._parts(summary)), key=lambda row: row[0].sort_key)
+            wanted.update(_list_pages(summary))
         if not all(rows.values()):
-            return False  # a year left without events: its page goes
+            return False  # a year left without events: its page goes (the tally says so first)
         self._rewritten = rows
-        wanted = {path for new, _ in moving.values() for path in _list_pages(new)}
         for year in sorted(years):
             page = timeline_page(year, True)
             self.renderer.use({e.id: parts[0] for e, parts in rows[year]}, {}, {})
@@ -938,6 +974,22 @@ class _Timeline:
             data.append((linked_data(old_chunk, page), linked_data(new_chunk, page)))
         return True
 
+    def _heads(self, was: Tally, now: Tally, split: bool, pages: dict[str, list[tuple[str, str]]]) -> None:
+        """Replace the heads (counts and firsts) of the country and procedure pages whose counts or firsts changed."""
+        if (was.countries, was.procedures, was.firsts) == (now.countries, now.procedures, now.firsts):
+            return
+        lists = [(country_page(code), code, was.countries, now.countries) for code in now.country_pages()]
+        lists += [(procedure_page(code), code, was.procedures, now.procedures) for code in self.vocabulary.procedures]
+        links = [{e.id: timeline_page(e.year, split) for e in tally.firsts.values()} for tally in (was, now)]
+        for path, code, before, after in lists:
+            if (before.get(code), list_firsts(was, path, code)) == (after.get(code), list_firsts(now, path, code)):
+                continue
+            heads = [
+                self.renderer.list_head(path, code, tally, link) for tally, link in zip((was, now), links, strict=True)
+            ]
+            if heads[0] != heads[1]:
+                pages[path].append((heads[0], heads[1]))
+
     def _render(self, event: Event, key: str) -> EventParts:
         """The parts of an event that no worker rendered as they are now (one with several sources)."""
         self.rendered += 1
@@ -945,8 +997,8 @@ class _Timeline:
         self._known[event.id, key] = parts
         return parts
 
-    def save_patch(self, built: Built) -> dict[int, str]:
-        """Keep the years that ``patch`` changed or moved events in; return every year's stamp."""
+    def save_patch(self, built: Built) -> tuple[dict[int, str], str]:
+        """Keep the years and the list of articles that ``patch`` changed; return their stamps."""
         stamps = dict(built.years)
         for year, changes in sorted(self._patches.items()):
             kept = self._years[year]
@@ -963,7 +1015,9 @@ class _Timeline:
             blocks, lines, data = ([parts[kind] for _, parts in rows] for kind in range(3))
             kinds = {"events": events, "blocks": blocks, "lines": lines, "data": data_chunk(data)}
             stamps[year] = self.cache.save_year(year, kinds)
-        return stamps
+        if self.listing is None:
+            return stamps, built.listing
+        return stamps, self.cache.save_listing(self.listing, self.renderer.article_rows(self.listing))
 
     def _kept(self, year: int, kind: str) -> Any:
         """A kind of what the last run kept of a year (``cache.YEAR_KINDS``), or None."""
@@ -1079,9 +1133,61 @@ class _Timeline:
         return stamps, built.listing
 
 
+def _tally(was: Tally, before: list[EventSummary], after: list[EventSummary]) -> Tally | None:
+    """The totals once ``before`` (events as the last run counted them) are replaced by ``after``.
+
+    None when that gives a page to a year, country or procedure that had no
+    event, or takes its last one (the page comes, goes or reads otherwise),
+    or when a first of its kind may stop being the first: what the counts
+    kept do not say.
+    """
+    countries, procedures = Counter(was.countries), Counter(was.procedures)
+    sizes = {year: list(size) for year, size in was.sizes.items()}
+    disagreeing = was.disagreeing
+    for sign, summaries in ((-1, before), (1, after)):
+        for summary in summaries:
+            countries.update(dict.fromkeys(summary.countries, sign))
+            procedures.update(dict.fromkeys(summary.procedures, sign))
+            size = sizes.setdefault(summary.year, [0, 0])
+            size[0] += sign
+            size[1] += sign * (summary.kind == "first")
+            disagreeing += sign * summary.disagreement
+    if {c for c, n in countries.items() if n} != was.countries.keys():
+        return None
+    if {p for p, n in procedures.items() if n} != was.procedures.keys():
+        return None
+    if {year for year, (n, _) in sizes.items() if n} != was.sizes.keys():
+        return None
+    firsts = dict(was.firsts)
+    now = {summary.id: summary for summary in after}
+    changed = now.keys() | {summary.id for summary in before}
+    for pair, first in was.firsts.items():
+        if first.id in changed:
+            same = now.get(first.id)
+            if same is None or same.kind != "first" or (same.country, same.procedure) != pair:
+                return None  # the next first of its kind may be anywhere in the timeline
+            if same.sort_key > first.sort_key:
+                return None
+            firsts[pair] = same
+    for summary in after:
+        pair = (summary.country, summary.procedure)
+        if summary.kind == "first" and (pair not in firsts or summary.sort_key < firsts[pair].sort_key):
+            firsts[pair] = summary
+    return Tally(
+        was.articles,
+        was.events - len(before) + len(after),
+        disagreeing,
+        {code: n for code, n in countries.items() if n},
+        {code: n for code, n in procedures.items() if n},
+        firsts,
+        {year: (n, first) for year, (n, first) in sizes.items() if n},
+        was.region,
+    )
+
+
 def _list_pages(event: EventSummary) -> list[str]:
     """The country and procedure pages that list an event."""
-    return [f"countries/{c.lower()}.md" for c in event.countries] + [f"procedures/{p}.md" for p in event.procedures]
+    return [country_page(c) for c in event.countries] + [procedure_page(p) for p in event.procedures]
 
 
 _Text = TypeVar("_Text", str, bytes)

@@ -420,13 +420,15 @@ class Renderer:
         """The list of articles, a kept row each (``article_rows``)."""
         return self.page("articles.md.j2", "Articles", articles=articles)
 
-    def list_head(self, path: str, code: str, tally: Tally) -> str:
-        """A country's or a procedure's page down to its list of events (``country_head``, ``procedure_head``)."""
+    def list_head(self, path: str, code: str, tally: Tally, pages: dict[str, str]) -> str:
+        """A country's or a procedure's page down to its list of events (``country_head``, ``procedure_head``).
+
+        ``pages`` says where the firsts it links to live.
+        """
         country = path == country_page(code)
         count = (tally.countries if country else tally.procedures).get(code, 0)
         head = self._macro_module().country_head if country else self._macro_module().procedure_head
-        text = str(head(code, count, list_firsts(tally, path, code)))
-        return text if self._event_pages is None else link_events(text, self._event_pages)
+        return link_events(str(head(code, count, list_firsts(tally, path, code))), pages)
 
     def link(self, pages: dict[str, str]) -> None:
         """Say where the events that pages rendered without a layout link to live (their timeline pages)."""
