@@ -965,13 +965,15 @@ class _Timeline:
                             listed[path].append(linked_line(parts[1], event.id, page))
                 runs.append(listed)
             for path in sorted(wanted):
-                items = [self.renderer.event_items(listed[path]) for listed in runs]
-                if items[0] != items[1]:
-                    if not items[0]:
-                        return False  # nowhere to put the new items: the page is rendered again
-                    pages[path].append((items[0], items[1]))
-            old_chunk, new_chunk = (data_chunk(parts[2] for _, parts in run) for run in (before[year], rows[year]))
-            data.append((linked_data(old_chunk, page), linked_data(new_chunk, page)))
+                items = _window(runs[0][path], runs[1][path])
+                if items is None:
+                    return False  # nowhere to put the new items: the page is rendered again
+                if items[0] or items[1]:
+                    pages[path].append((self.renderer.event_items(items[0]), self.renderer.event_items(items[1])))
+            changed = _window([parts[2] for _, parts in before[year]], [parts[2] for _, parts in rows[year]])
+            if changed is None or not (changed[0] and changed[1]):
+                return False  # a year the data file has no line of (the tally says so first)
+            data.append((linked_data(data_chunk(changed[0]), page), linked_data(data_chunk(changed[1]), page)))
         return True
 
     def _heads(self, was: Tally, now: Tally, split: bool, pages: dict[str, list[tuple[str, str]]]) -> None:
@@ -1183,6 +1185,32 @@ def _tally(was: Tally, before: list[EventSummary], after: list[EventSummary]) ->
         {year: (n, first) for year, (n, first) in sizes.items() if n},
         was.region,
     )
+
+
+def _window(before: list[str], after: list[str]) -> tuple[list[str], list[str]] | None:
+    """The part of a run of lines that changed, before and after, or None when there was no line to anchor it.
+
+    Lines at both ends that stayed are left out; a window that would be
+    empty on either side takes a neighbour in (the next line, or else the
+    previous one), so that replacing the window's text puts the new lines
+    in the old ones' place whatever separates them. ``([], [])``: no change.
+    """
+    if before == after:
+        return [], []
+    if not before:
+        return None
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0  # lines kept at the end
+    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    if start == len(before) - end or start == len(after) - end:  # nothing left on one side
+        if end:
+            end -= 1
+        elif start:
+            start -= 1
+    return before[start : len(before) - end], after[start : len(after) - end]
 
 
 def _list_pages(event: EventSummary) -> list[str]:
