@@ -5,7 +5,8 @@
 For each size it reports: full generation (cold: empty docs/, no cache), a
 no-op rerun, a one-file edit that the timeline does not show (an article's
 summary), one that it does (a milestone's title), one that moves an event
-(a milestone's date: the timeline is laid out again), a run into an
+(a milestone's date), a new article (new events, a new entry in the list of
+articles) and its removal, a run into an
 emptied docs/ that keeps .timeline-cache/ (a fresh checkout), the parse floor
 (reading the same files and parsing their front matter with PyYAML's libyaml
 loader, nothing else) and the ratio of full generation to that floor; each
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -30,7 +32,7 @@ import threading
 import time
 from pathlib import Path
 
-from benchmarks.corpus import write_corpus
+from benchmarks.corpus import article, write_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -132,6 +134,13 @@ def bench(size: int, workdir: Path, with_mkdocs: bool) -> list[tuple[str, str]]:
     redated.write_text(re.sub(r"^    date: .*$", f"    date: {date}", text, count=1, flags=re.M), encoding="utf-8")
     moved, moved_mem, output = measure(generate, root)
     assert "files written" in output, output
+    added = seeds / "bench-added.md"  # new events, and an entry in the list of articles
+    added.write_text(article(size, random.Random(size)), encoding="utf-8")
+    new, new_mem, output = measure(generate, root)
+    assert f"{size + 1} articles" in output, output
+    added.unlink()
+    removed, removed_mem, output = measure(generate, root)
+    assert f"{size} articles" in output, output
     empty_docs(docs)  # as on a fresh checkout or CI run that kept .timeline-cache/
     warm, warm_mem, output = measure(generate, root)
     assert f"{size} articles" in output, output
@@ -143,6 +152,8 @@ def bench(size: int, workdir: Path, with_mkdocs: bool) -> list[tuple[str, str]]:
         ("one-file edit: a summary", f"{one:.2f} s, {one_mem:.0f} MiB"),
         ("one-file edit: a milestone title", f"{milestone:.2f} s, {milestone_mem:.0f} MiB"),
         ("one-file edit: a date (the event moves)", f"{moved:.2f} s, {moved_mem:.0f} MiB"),
+        ("one-file edit: a new article", f"{new:.2f} s, {new_mem:.0f} MiB"),
+        ("one-file edit: that article removed", f"{removed:.2f} s, {removed_mem:.0f} MiB"),
         ("empty docs/, cache kept", f"{warm:.2f} s, {warm_mem:.0f} MiB"),
         ("ratio to the floor, cache kept", f"{warm / floor:.1f}x"),
     ]

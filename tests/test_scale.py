@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from benchmarks.corpus import write_corpus
+from benchmarks.run import bench
 from tests.conftest import REPO
 from tests.test_site import build, prepare
 from timeline import render
@@ -89,3 +90,11 @@ def test_a_large_corpus_keeps_the_search_index_to_annotations(
     ]
     assert set(listings) == {"countries/", "procedures/"}  # the two short index tables; no per-country lists
     assert "tags" not in entries[0]  # per-article tags would repeat in every entry; lists do that job
+
+
+def test_the_benchmark_measures_every_step_and_leaves_its_corpus_as_it_found_it(tmp_path: Path) -> None:
+    rows = dict(bench(40, tmp_path, with_mkdocs=False))
+    steps = ["full generation (no cache)", "no-op rerun", "one-file edit: a summary", "one-file edit: a new article"]
+    steps += ["one-file edit: that article removed", "empty docs/, cache kept", "ratio to the floor"]
+    assert all(rows[step] for step in steps)
+    assert len(list((tmp_path / "40" / "seeds").glob("*.md"))) == 40  # a second run reuses it

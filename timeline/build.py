@@ -8,11 +8,11 @@ times and inode; every generated page carries a key that digests all it
 shows. A later run re-reads only the seeds that changed, merges again only
 the events those seeds cite (``_Timeline``: the rest of the timeline's layout
 and each event's rendered parts are kept from the last run), and renders
-only the pages whose key changed; an edit that keeps its events in their
-lists (a title, a quote, a date) does not even lay the timeline out, but
-patches the old parts of its events in the pages that show them, and renders
-again the pages of the years an event leaves or enters
-(``_Timeline.patch``). Either way it writes the same bytes a
+only the pages whose key changed. Most edits do not even lay the timeline
+out: the pages they change are patched where they stand (an event's parts
+replaced, the runs of the years that events enter or leave, the pages that
+count events rendered again from totals kept between runs: ``_Timeline.patch``).
+Either way it writes the same bytes a
 full run would: the test suite checks that against a fresh build after
 every kind of edit.
 
@@ -829,18 +829,30 @@ class _Timeline:
         if listing is None or tally is None:
             return None
         entries = {entry.id: entry for entry in listing[0]}
-        for name in (*affected, *gone):
-            if name in previous:
-                entries.pop(previous[name][0], None)
-        entries.update((a.id, a.entry()) for a in changed.values())
-        articles_now = tuple(sorted(entries.values(), key=lambda a: a.id))
-        listed = articles_now != listing[0]
+        dropped = {previous[name][0] for name in (*affected, *gone) if name in previous}
+        added = {a.id: a.entry() for a in changed.values()}
+        listed = dropped != added.keys() or any(entries.get(i) != entry for i, entry in added.items())
         if splits(tally.events) != split or (not split and (moved or listed or tally != built.tally)):
             return None  # one timeline page for all, or one that splits: laid out again, it is small
 
         texts: dict[str, str | bytes] = {}
         pages: dict[str, list[tuple[str, str]]] = defaultdict(list)
         data: list[tuple[bytes, bytes]] = []
+        if listed:  # the list of articles: its count, and the rows that changed
+            for article_id in dropped:
+                del entries[article_id]
+            entries.update(added)
+            self.listing = tuple(sorted(entries.values(), key=lambda a: a.id))
+            self.renderer.keep_rows(*listing)  # rendered once each, kept by the last run
+            rows = _window(list(listing[1]), self.renderer.article_rows(self.listing))
+            if rows is None:
+                return None  # no row to anchor the new ones
+            if len(self.listing) != len(listing[0]):
+                counts = (self.renderer.articles_head(len(listing[0])), self.renderer.articles_head(len(self.listing)))
+                pages["articles/index.md"].append(counts)
+            pages["articles/index.md"].append(
+                (self.renderer.article_items(rows[0]), self.renderer.article_items(rows[1]))
+            )
         rewritten = {i for i in (*moved, *in_place) if (old[i].year if i in old else new[i].year) in years}
         after = {i: new[i] for i in rewritten if i in new}
         if years and not self._rewrite(built, years, rewritten, after, texts, pages, data):
@@ -893,11 +905,7 @@ class _Timeline:
         for path, (render, again) in counting.items():
             if again:
                 texts[path] = render(tally)
-        if listed:
-            self.renderer.keep_rows(*listing)  # rendered once each, kept by the last run
-            texts["articles/index.md"] = self.renderer.articles_index(articles_now)
-            self.listing = articles_now
-        for path in counting.keys() | {"articles/index.md"}:
+        for path in counting:
             if path in texts:
                 keys[path] = "patched " + _digest(str(texts[path]))
 

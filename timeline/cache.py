@@ -1,15 +1,16 @@
 """What the last runs learnt about the seeds and the pages, kept beside ``docs/``.
 
 Under ``.timeline-cache/``: a small index (every seed's signature, problems
-and digests, and every generated page's key and file status) that each run
-reads; shards of the seeds' articles and of their article pages, read only
-for seeds a run needs but did not read again; and the last layout of the
-timeline (``model.Layout``): the list of articles, and files a year of
-events with their rendered parts, read when a seed changed what the
-timeline shows and written again only where it changed. A run that changed
-one article's text thus reads the index and rewrites two shards, not ten
-thousand articles; one that changed a milestone moves its events in the
-layout and puts the pages listing them together from the others' parts.
+and digests, every generated page's key and file status, and the timeline's
+totals, ``model.Tally``) that each run reads; shards of the seeds' articles
+and of their article pages, read only for seeds a run needs but did not
+read again; and the last layout of the timeline (``model.Layout``): the
+list of articles, and files a year of events with their rendered parts,
+read when a seed changed what the timeline shows and written again only
+where it changed. A run that changed one article's text thus reads the
+index and rewrites two shards, not ten thousand articles; one that changed
+a milestone reads the years its events were and are in, and patches the
+pages that show them.
 
 Never a source of truth: it is bound to one version of the code, templates
 and vocabulary (``environment``), and whatever cannot be read is treated as

@@ -420,6 +420,14 @@ class Renderer:
         """The list of articles, a kept row each (``article_rows``)."""
         return self.page("articles.md.j2", "Articles", articles=articles)
 
+    def articles_head(self, count: int) -> str:
+        """The list of articles' sentence with their count (``articles_head``)."""
+        return str(self._macro_module().articles_head(count))
+
+    def article_items(self, rows: Iterable[str]) -> str:
+        """Rows (``article_rows``) as the list of articles prints them: a run of them is a piece of the page."""
+        return str(self._macro_module().article_items([Markup(row) for row in rows]))  # noqa: S704 - rendered rows
+
     def list_head(self, path: str, code: str, tally: Tally, pages: dict[str, str]) -> str:
         """A country's or a procedure's page down to its list of events (``country_head``, ``procedure_head``).
 
