@@ -10,6 +10,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from timeline.build import _window
 from timeline.dates import parse_date
 from timeline.escape import CONTROLS
 from timeline.importer import slug
@@ -91,3 +92,31 @@ def test_data_lines_keep_one_open_permalink_and_read_back_whatever_the_sources_s
     assert [event["permalink"] for event in data["events"]] == [f"timeline/#event-{n}" for n in range(len(sources))]
     assert [event["title"] for event in data["events"]] == [title for title, *_ in sources]
     assert [event["sources"][0]["evidence"] for event in data["events"]] == [evidence for _, evidence, *_ in sources]
+
+
+LINES = st.lists(st.sampled_from(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]), unique=True, max_size=6)
+
+
+@given(LINES, LINES)
+def test_a_patch_window_replaced_where_it_stands_gives_the_new_run(before: list[str], after: list[str]) -> None:
+    window = _window(before, after)
+    if not before and after:
+        assert window is None  # nothing to anchor the new lines to
+        return
+    assert window is not None
+    if before == after:
+        assert window == ([], [])
+        return
+
+    def items(lines: list[str]) -> str:  # list items: each ends its line
+        return "".join(f"- {line}\n" for line in lines)
+
+    def data(lines: list[str]) -> str:  # data lines: separated
+        return ",\n".join(lines)
+
+    for joined in (items, data):
+        if joined is data and not (window[0] and window[1]):
+            continue  # a year's data lines are never all gone: the patch refuses then
+        old = joined(window[0])
+        assert joined(before).count(old) == 1
+        assert joined(before).replace(old, joined(window[1])) == joined(after)

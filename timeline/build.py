@@ -887,14 +887,14 @@ class _Timeline:
             if text is None:
                 return None
             texts[path] = text
-            keys[path] = "patched " + _digest(outputs[path][0], *(after for _, after in pairs))
+            keys[path] = "patched " + _digest(outputs[path][0], *(replaced for _, replaced in pairs))
         if data:
             path = "data/timeline.json"
             patched = _patched(docs / path, data, lambda raw: raw) if path in outputs else None
             if patched is None:
                 return None
             texts[path] = patched
-            keys[path] = "patched " + _digest(outputs[path][0], *(after.decode() for _, after in data))
+            keys[path] = "patched " + _digest(outputs[path][0], *(replaced.decode() for _, replaced in data))
         self.renderer.link({e.id: timeline_page(e.year, split) for e in tally.firsts.values()})
         counting = {
             "index.md": (self.renderer.home, tally != built.tally),
@@ -979,9 +979,10 @@ class _Timeline:
                 if items[0] or items[1]:
                     pages[path].append((self.renderer.event_items(items[0]), self.renderer.event_items(items[1])))
             changed = _window([parts[2] for _, parts in before[year]], [parts[2] for _, parts in rows[year]])
-            if changed is None or not (changed[0] and changed[1]):
+            if changed is None or bool(changed[0]) != bool(changed[1]):
                 return False  # a year the data file has no line of (the tally says so first)
-            data.append((linked_data(data_chunk(changed[0]), page), linked_data(data_chunk(changed[1]), page)))
+            if changed[0]:
+                data.append((linked_data(data_chunk(changed[0]), page), linked_data(data_chunk(changed[1]), page)))
         return True
 
     def _heads(self, was: Tally, now: Tally, split: bool, pages: dict[str, list[tuple[str, str]]]) -> None:
