@@ -53,6 +53,23 @@ def test_only_changed_files_are_rewritten(docs: Path) -> None:
     assert after["index.md"] == before["index.md"]
 
 
+def test_a_file_the_caller_knows_changed_is_written_without_reading_it(
+    docs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_docs(docs, {"data/big.json": b"old", "index.md": "home"})
+    read = Path.read_bytes
+
+    def reading(path: Path) -> bytes:
+        assert path.name != "big.json", "a file known to have changed was read to compare"
+        return read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    report = write_docs(docs, {"data/big.json": b"new", "index.md": "home"}, changed={"data/big.json"})
+    monkeypatch.undo()
+    assert report.written == ("data/big.json",)
+    assert (docs / "data/big.json").read_bytes() == b"new"
+
+
 def test_pages_of_removed_articles_are_removed(docs: Path) -> None:
     write_docs(docs, {"index.md": "home", "articles/a.md": "A", "articles/b.md": "B"})
     report = write_docs(docs, {"index.md": "home"})

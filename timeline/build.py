@@ -432,6 +432,8 @@ class _Patch:
     links: dict[str, tuple[str, ...]]
     """The timeline page of each seed's milestones' events: other than the last run's for events that changed year."""
     tally: Tally
+    patched: frozenset[str]
+    """The pages changed where they stood: they differ from what the last run wrote."""
 
 
 def _giving_back_frozen(function: Callable[P, R]) -> Callable[P, R]:
@@ -492,6 +494,7 @@ def generate(
     todo: list[Page] = []
     layout: Layout | None = None
     timeline: _Timeline | None = None  # only when the timeline must be laid out again, or patched
+    patch: _Patch | None = None
     patched = 0
     built = index.built
     headers = {r.name: r.header or "" for r in results}
@@ -554,7 +557,7 @@ def generate(
     texts.update(_render_all(todo))
     lap(f"{len(todo)} other pages rendered")
 
-    report = write_docs(docs, texts, keep=set(keys) - set(texts))
+    report = write_docs(docs, texts, keep=set(keys) - set(texts), changed=patch.patched if patch else ())
     lap("written")
     index.outputs = {}
     for path, key in keys.items():
@@ -919,7 +922,7 @@ class _Timeline:
                 where.get(i, page) for i, page in zip(milestones[name][1], built.links[name], strict=True)
             )
         links.update((name, built.links[name]) for name in self.names if name not in links)
-        return _Patch(texts, keys, links, tally)
+        return _Patch(texts, keys, links, tally, frozenset(pages) | ({"data/timeline.json"} if data else set()))
 
     def _parts(self, summary: EventSummary) -> EventParts:
         """An event's parts: rendered by a worker or earlier in this run, or rendered now."""

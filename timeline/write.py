@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -72,11 +72,15 @@ def _check_target(docs: Path, relative: PurePosixPath, checked: set[Path]) -> Pa
     return target
 
 
-def write_docs(docs: Path, files: Mapping[str, str | bytes], keep: Iterable[str] = ()) -> WriteReport:
+def write_docs(
+    docs: Path, files: Mapping[str, str | bytes], keep: Iterable[str] = (), changed: Collection[str] = ()
+) -> WriteReport:
     """Make ``docs/`` hold exactly ``files`` among the generated ones, and ``keep`` as they are.
 
     ``keep`` names generated files the caller knows to be current; they must
-    be in docs/ already, under the manifest. Return what changed.
+    be in docs/ already, under the manifest. ``changed`` names files the
+    caller knows to differ from what is there (a page patched where it
+    stood): they are not read again to compare. Return what changed.
     """
     owned = _owned(docs)
     kept = set(keep)
@@ -103,7 +107,9 @@ def write_docs(docs: Path, files: Mapping[str, str | bytes], keep: Iterable[str]
                 )
             # UTF-8 takes at least a byte a character: a shorter file cannot hold the same text.
             text = files[name]
-            if stat.S_ISREG(status.st_mode) and status.st_size >= len(text) and target.read_bytes() == _utf8(text):
+            if name in changed:
+                pass  # tens of megabytes for the data file: not read again to learn what the caller knows
+            elif stat.S_ISREG(status.st_mode) and status.st_size >= len(text) and target.read_bytes() == _utf8(text):
                 continue
         pending[target] = files[name]
     stale = sorted(owned - set(names))
