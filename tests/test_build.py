@@ -652,7 +652,7 @@ def test_random_edits_keep_every_run_equal_to_a_fresh_one(tmp_path: Path, sequen
     edit_at_random(tmp_path, seeds, docs, random.Random(sequence), 6)  # noqa: S311 - reproducible, not secret
 
 
-@pytest.mark.parametrize("sequence", range(2))
+@pytest.mark.parametrize("sequence", range(3))
 def test_random_edits_of_a_larger_corpus_are_mostly_patched(tmp_path: Path, sequence: int) -> None:
     seeds, docs = make_project(tmp_path / "project")
     write_corpus(seeds, 120)  # enough events a year, country and procedure that most edits can be patched

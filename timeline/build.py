@@ -420,7 +420,7 @@ class Outcome:
     files: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Size and modification time (ns) of every generated file, the manifest included."""
     patched: int = 0
-    """How many pages were patched in place (``_Timeline.patch``) rather than rendered again."""
+    """How many pages a patch gave (``_Timeline.patch``): changed where they stood, or rendered from kept parts."""
 
 
 @dataclass(frozen=True)
