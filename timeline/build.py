@@ -389,7 +389,8 @@ def check(results: Iterable[SeedResult]) -> list[Problem]:
     return sorted(problems, key=lambda p: p.sort_key)
 
 
-def _unchanged(docs: Path, path: str, key: str | None, outputs: dict[str, tuple[str, int, int]]) -> bool:
+def _unchanged(docs: str, path: str, key: str | None, outputs: dict[str, tuple[str, int, int]]) -> bool:
+    """Whether the page is as the last run wrote it for this key (``docs``: the folder, as text, for speed)."""
     known = outputs.get(path)
     if key is None or known is None or known[0] != key:
         return False
@@ -473,8 +474,9 @@ def generate(
     cache = Cache(docs, environment)
     index = cache.index
     lap("cache read")
-    for name, result in index.seeds.items():
-        index.seeds[name] = _as_given(SeedResult._make(result), str(seeds))
+    shown_as, new = str(seeds), tuple.__new__
+    for name, result in index.seeds.items():  # plain tuples in the cache, for speed
+        index.seeds[name] = _as_given(new(SeedResult, result), shown_as)
     changed = _changed(seeds, names, index.seeds, scanned)
     renderer = Renderer(vocabulary, templates, large, cache.root / "templates")
     fresh = {r.name: r for r in compile_seeds(seeds, vocabulary, changed, renderer, jobs, cache, names)}
@@ -500,7 +502,8 @@ def generate(
     headers = {r.name: r.header or "" for r in results}
     # The pages other than articles', as the last run wrote them (none edited or deleted by hand).
     listed = {path: key for path, (key, _, _) in outputs.items() if built is not None and path not in built.pages}
-    intact = built is not None and all(_unchanged(docs, path, key, outputs) for path, key in listed.items())
+    folder = str(docs)
+    intact = built is not None and all(_unchanged(folder, path, key, outputs) for path, key in listed.items())
     if built is not None and intact and built.headers == headers:
         # No seed changed what the timeline and the listings show: only article pages can differ.
         links, counts, milestones, tally = built.links, built.counts, built.milestones, built.tally
@@ -528,7 +531,7 @@ def generate(
             lap(f"timeline laid out ({len(timeline.events)} events again)")
             for page in renderer.pages(layout):
                 keys[page.path] = "" if page.key is None else _digest(environment, page.key)
-                if page.key is None or not _unchanged(docs, page.path, keys[page.path], outputs):
+                if page.key is None or not _unchanged(folder, page.path, keys[page.path], outputs):
                     todo.append(page)
             timeline.provide(layout, todo)
             lap("event parts ready")
@@ -538,8 +541,8 @@ def generate(
     for result in results:
         path = f"articles/{result.article_id}.md"
         article_pages.add(path)
-        keys[path] = _digest(environment, result.digest, *links[result.name])
-        if _unchanged(docs, path, keys[path], outputs):
+        key = keys[path] = _digest(environment, result.digest, *links[result.name])
+        if _unchanged(folder, path, key, outputs):
             continue
         if result.name in fresh:
             texts[path] = _linked(fresh[result.name], links)

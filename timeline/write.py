@@ -89,8 +89,7 @@ def write_docs(
             f"{docs / min(kept - owned)} exists but was not generated; move it away or rename it, "
             "the generator never overwrites hand-written pages"
         )
-    names = sorted(kept | set(files))
-    manifest_text = json.dumps({"files": names}, indent=1) + "\n"
+    listed = kept | set(files)
     pending: dict[Path, str | bytes] = {}  # encoded one at a time as written: ten thousand pages are a lot of bytes
     checked: set[Path] = set()
     for name in sorted(files):
@@ -112,10 +111,10 @@ def write_docs(
             elif stat.S_ISREG(status.st_mode) and status.st_size >= len(text) and target.read_bytes() == _utf8(text):
                 continue
         pending[target] = files[name]
-    stale = sorted(owned - set(names))
+    stale = sorted(owned - listed)
     manifest = docs / MANIFEST
-    if pending or stale or not manifest.exists() or manifest.read_text(encoding="utf-8") != manifest_text:
-        pending[manifest] = manifest_text
+    if listed != owned or not manifest.exists():  # the same files: the manifest as it was (it lists ten thousand)
+        pending[manifest] = json.dumps({"files": sorted(listed)}, indent=1) + "\n"
 
     staged: list[tuple[str, Path]] = []  # (temporary, target)
     created: list[Path] = []
@@ -155,4 +154,4 @@ def write_docs(
             parent.rmdir()
     prefix = len(str(docs)) + 1
     written = tuple(sorted(str(target)[prefix:] for _, target in staged if target != manifest))
-    return WriteReport(written, tuple(stale), len(names) - len(written))
+    return WriteReport(written, tuple(stale), len(listed) - len(written))
