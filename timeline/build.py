@@ -426,7 +426,7 @@ class Outcome:
 
 @dataclass(frozen=True)
 class _Patch:
-    """The pages an edit changes, patched in place (or, for a year's page, rendered from kept parts), and their keys."""
+    """What a patch gives: the pages an edit changes, their keys, and the timeline's links and totals."""
 
     texts: dict[str, str | bytes]
     keys: dict[str, str]
