@@ -10,10 +10,10 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timeline.build import _window
 from timeline.dates import parse_date
 from timeline.escape import CONTROLS
 from timeline.importer import slug
+from timeline.incremental import _window
 from timeline.model import ArticleRef, Layout, Milestone, single_event
 from timeline.render import _OPEN_PERMALINK, _json_line, data_chunk, data_lines, front_matter, timeline_json
 from timeline.validate import ID_PATTERN, is_id

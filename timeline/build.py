@@ -5,16 +5,13 @@ page is rendered there too (its links to events are filled in once the
 timeline is laid out), so that work is spread over a pool of processes. What
 a seed yields is kept in a cache beside ``docs/``, keyed by the file's size,
 times and inode; every generated page carries a key that digests all it
-shows. A later run re-reads only the seeds that changed, merges again only
-the events those seeds cite (``_Timeline``: the rest of the timeline's layout
-and each event's rendered parts are kept from the last run), and renders
-only the pages whose key changed. Most edits do not even lay the timeline
-out: the pages they change are patched where they stand (an event's parts
-replaced, the runs of the years that events enter or leave, the pages that
-count events rendered again from totals kept between runs: ``_Timeline.patch``).
-Either way it writes the same bytes a
-full run would: the test suite checks that against a fresh build after
-every kind of edit.
+shows. A later run re-reads only the seeds that changed and renders only
+the pages whose key changed; what the changed seeds do to the timeline is
+worked out by ``incremental.Timeline`` from the layout the last run kept:
+most edits are patched where the pages stand, the others laid out again
+from the kept layout. Either way a run writes the same bytes a full run
+would: the test suite checks that against a fresh build after every kind of
+edit.
 
 The cache is only ever a shortcut. It is invalidated as a whole by any change
 to the code, templates, vocabulary or raw texts, and a page edited by hand,
@@ -23,57 +20,34 @@ deleted or unreadable is rendered again.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import gc
 import hashlib
-import itertools
 import os
 import sys
 import threading
 import time
 import traceback
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple, ParamSpec, TypeVar
+from typing import NamedTuple, ParamSpec, TypeVar
 
 import jinja2
 
-from timeline.cache import YEAR_KINDS, Built, Cache, Fragments, shard_of
+from timeline.cache import Built, Cache, Fragments, shard_of
+from timeline.incremental import Patch, Timeline
 from timeline.load import read_seed
-from timeline.model import (
-    Article,
-    ArticleEntry,
-    Event,
-    EventSummary,
-    Layout,
-    Tally,
-    article_text,
-    build_article,
-    merge_events,
-    sources_key,
-)
+from timeline.model import Article, Layout, article_text, build_article
 from timeline.problems import Problem
 from timeline.render import (
     FULL_TEXT_SEARCH_LIMIT,
     TEMPLATES,
-    EventParts,
     Page,
     Renderer,
     UnescapedValue,
-    country_page,
-    data_chunk,
-    data_lines,
     event_pages,
     link_events,
-    linked_data,
-    linked_line,
-    list_firsts,
-    procedure_page,
-    splits,
-    timeline_page,
 )
 from timeline.validate import Validator, article_id_of, duplicate_ids, id_position
 from timeline.vocabulary import Vocabulary
@@ -421,20 +395,7 @@ class Outcome:
     files: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Size and modification time (ns) of every generated file, the manifest included."""
     patched: int = 0
-    """How many pages a patch gave (``_Timeline.patch``): changed where they stood, or rendered from kept parts."""
-
-
-@dataclass(frozen=True)
-class _Patch:
-    """What a patch gives: the pages an edit changes, their keys, and the timeline's links and totals."""
-
-    texts: dict[str, str | bytes]
-    keys: dict[str, str]
-    links: dict[str, tuple[str, ...]]
-    """The timeline page of each seed's milestones' events: other than the last run's for events that changed year."""
-    tally: Tally
-    patched: frozenset[str]
-    """The pages changed where they stood: they differ from what the last run wrote."""
+    """How many pages a patch gave (``Timeline.patch``): changed where they stood, or rendered from kept parts."""
 
 
 def _giving_back_frozen(function: Callable[P, R]) -> Callable[P, R]:
@@ -495,8 +456,8 @@ def generate(
     texts: dict[str, str | bytes] = {}
     todo: list[Page] = []
     layout: Layout | None = None
-    timeline: _Timeline | None = None  # only when the timeline must be laid out again, or patched
-    patch: _Patch | None = None
+    timeline: Timeline | None = None  # only when the timeline must be laid out again, or patched
+    patch: Patch | None = None
     patched = 0
     built = index.built
     headers = {r.name: r.header or "" for r in results}
@@ -510,7 +471,16 @@ def generate(
         keys.update(listed)
         lap("the timeline is as it was")
     else:
-        timeline = _Timeline(seeds, vocabulary, names, fresh, cache, renderer, jobs)
+        timeline = Timeline(
+            vocabulary,
+            names,
+            fresh,
+            cache,
+            renderer,
+            functools.partial(
+                compile_seeds, seeds, vocabulary, renderer=renderer, jobs=jobs, cache=cache, current=names
+            ),
+        )
         patch = timeline.patch(built, docs, outputs) if built is not None and intact else None
         if patch is not None:
             # The pages that show the edit's events had their parts, their years' runs or their counts replaced.
@@ -587,679 +557,6 @@ def generate(
     cache.save()  # last: the index names the files of the layout it goes with
     lap("cache written")
     return Outcome(*counts, report, layout, merged, rendered, files, patched)
-
-
-@dataclass
-class _Year:
-    """What the last run kept of a year's events; each kind read when first asked for."""
-
-    stamp: str
-    events: list[EventSummary]
-    position: dict[str, int]
-    kinds: dict[str, Any] = field(default_factory=dict)
-    """What was read of each of ``cache.YEAR_KINDS`` (None: unreadable)."""
-    texts: dict[int, list[str] | None] = field(default_factory=dict)
-    """Each kind of part (an index into ``EventParts``) of every event, in order."""
-
-
-class _Timeline:
-    """Lays the timeline out, from the last run's layout where the cache has it, and gathers event parts.
-
-    With the last layout, only the events that changed seeds cite (before or
-    after their edit) are merged again from their sources' articles; the
-    others keep their summaries, and the parts rendered for them, keyed by
-    what they show. Without it, every article is read (from the cache where it
-    can be) and every event merged: the same layout, which the tests check.
-    """
-
-    def __init__(
-        self,
-        seeds: Path,
-        vocabulary: Vocabulary,
-        names: list[str],
-        fresh: dict[str, SeedResult],
-        cache: Cache,
-        renderer: Renderer,
-        jobs: int,
-    ) -> None:
-        self.seeds, self.vocabulary, self.names, self.fresh = seeds, vocabulary, names, fresh
-        self.cache, self.renderer, self.jobs = cache, renderer, jobs
-        self.results = {name: cache.index.seeds[name] for name in names}
-        self.milestones: dict[str, tuple[str, tuple[str, ...]]] = {}
-        """Each seed's article id and milestone ids."""
-        self.events: dict[str, Event] = {}
-        """The events merged again in this run, whole."""
-        self.touched: set[int] = set()
-        """Years whose events changed: their files are written again."""
-        self.listed = False
-        """Whether the list of articles changed."""
-        self.rendered = 0
-        """How many events' parts were rendered here, neither by a worker nor kept by the last run."""
-        self._known: dict[tuple[str, str], EventParts] = {}
-        """Parts by event id and key, rendered in this run."""
-        self._years: dict[int, _Year] = {}
-        """What the last run kept, by year."""
-        self._found: list[dict[str, str]] = [{}, {}, {}]
-        """The parts given to the renderer, by kind (an index into ``EventParts``) and event id."""
-        self._patches: dict[int, dict[int, tuple[EventSummary, EventParts]]] = {}
-        """What ``patch`` changed in place: by year and position, each event's summary and parts."""
-        self._rewritten: dict[int, list[tuple[EventSummary, EventParts]]] = {}
-        """The years ``patch`` moved events in or out of: all their events, in order, with their parts."""
-        self.listing: tuple[ArticleEntry, ...] | None = None
-        """The list of articles as ``patch`` changed it, if it did."""
-        self._kept_listing: tuple[tuple[tuple[ArticleEntry, ...], tuple[str, ...]] | None] | None = None
-        """``_listing``, once read (in a tuple: what was read may be None)."""
-
-    def _articles(self, names: Iterable[str]) -> dict[str, Article]:
-        """The articles of these seeds: read in this run, kept in the cache, or read again."""
-        found: dict[str, Article] = {}
-        missing = []
-        for name in names:
-            result = self.fresh.get(name)
-            if result is not None and result.article is not None:
-                found[name] = result.article
-            elif (cached := self.cache.article(name, self.results[name].digest)) is not None:
-                found[name] = cached
-            else:
-                missing.append(name)
-        for result in compile_seeds(
-            self.seeds, self.vocabulary, missing, self.renderer, self.jobs, self.cache, self.names
-        ):  # a lost shard
-            assert result.article is not None, "the index knew it valid, and its bytes are the same"
-            self.fresh[result.name] = result
-            found[result.name] = result.article
-        for name in found:
-            if name in self.fresh:
-                self._remember(self.fresh[name])
-        return found
-
-    def _remember(self, result: SeedResult) -> None:
-        """Keep the parts a worker rendered for a seed's milestones, keyed as a one-source event's would be."""
-        assert result.article is not None
-        for milestone, parts in zip(result.article.milestones, result.fragments, strict=True):
-            self._known[milestone.id, sources_key([milestone])] = parts
-
-    def _last(self, built: Built | None) -> tuple[tuple[ArticleEntry, ...], list[EventSummary]] | None:
-        """The list of articles and the events, in order, that the run that wrote ``built`` laid out."""
-        found = None if built is None else self._listing(built)
-        if built is None or found is None:
-            return None
-        listing, rows = found
-        self.renderer.keep_rows(listing, rows)
-        ordered: list[EventSummary] = []
-        for year in sorted(built.years):
-            kept = self._year(built, year)
-            if kept is None:
-                return None
-            ordered += kept.events
-        return listing, ordered
-
-    def _listing(self, built: Built) -> tuple[tuple[ArticleEntry, ...], tuple[str, ...]] | None:
-        """The list of articles and their rows as the last run kept them: read once, by a patch or a layout."""
-        if self._kept_listing is None:
-            self._kept_listing = (self.cache.listing(built.listing),)
-        return self._kept_listing[0]
-
-    def _year(self, built: Built, year: int) -> _Year | None:
-        """A year's events as the run that wrote ``built`` laid them out, or None if the cache lost them."""
-        if year not in self._years:
-            stamp = built.years.get(year)
-            events = None if stamp is None else self.cache.year(year, "events", stamp)
-            if stamp is None or not isinstance(events, list):
-                return None
-            self._years[year] = _Year(stamp, events, {e.id: i for i, e in enumerate(events)})
-        return self._years[year]
-
-    def lay_out(self, built: Built | None) -> Layout:
-        """The layout of this run: the last one with the changed seeds' events merged again, or a new one."""
-        last = self._last(built)
-        if last is None or built is None:
-            articles = self._articles(self.names)
-            self.milestones = {name: (a.id, tuple(m.id for m in a.milestones)) for name, a in articles.items()}
-            events = merge_events(sorted(articles.values(), key=lambda a: a.id))
-            self.events = {e.id: e for e in events}
-            summaries = sorted((e.summary() for e in events), key=lambda e: e.sort_key)
-            self.touched = {e.year for e in summaries}
-            self.listed = True
-            entries = sorted((a.entry() for a in articles.values()), key=lambda a: a.id)
-            return Layout(tuple(entries), tuple(summaries), self.vocabulary)
-
-        listing, ordered = last
-        current = set(self.names)
-        affected = [name for name in self.names if built.headers.get(name) != self.results[name].header]
-        gone = [name for name in built.headers if name not in current]
-        previous = built.milestones
-        changed = self._articles(affected)
-        ids = {event_id for name in (*affected, *gone) if name in previous for event_id in previous[name][1]}
-        ids.update(m.id for article in changed.values() for m in article.milestones)
-        before = [e for e in ordered if e.id in ids] if ids else []
-        owner = {self.results[name].article_id: name for name in self.names if name not in changed}
-        citing = {name for name, article in changed.items() if any(m.id in ids for m in article.milestones)}
-        for event in before:
-            citing.update(owner[a] for a in event.sources if a in owner)
-        articles = self._articles(sorted(citing))
-        events = merge_events(sorted(articles.values(), key=lambda a: a.id), ids)
-        self.events = {e.id: e for e in events}
-        summaries = [e.summary() for e in events]
-        # Years whose events changed, came or went; a year whose events are all as they were keeps its files.
-        was = {e.id: e for e in before}
-        now = {s.id for s in summaries}
-        self.touched = {e.year for e in before if e.id not in now}
-        for summary in summaries:
-            if was.get(summary.id) != summary:
-                self.touched.add(summary.year)
-                if summary.id in was:
-                    self.touched.add(was[summary.id].year)
-        if before:
-            ordered = [e for e in ordered if e.id not in ids]
-        for summary in summaries:
-            bisect.insort(ordered, summary, key=lambda e: e.sort_key)
-
-        self.milestones = {name: previous[name] for name in self.names if name not in changed}
-        self.milestones.update({name: (a.id, tuple(m.id for m in a.milestones)) for name, a in changed.items()})
-        dropped = {previous[name][0] for name in (*affected, *gone) if name in previous}
-        added = {a.id: a.entry() for a in changed.values()}
-        if added.keys() != dropped or any(added[entry.id] != entry for entry in listing if entry.id in dropped):
-            entries = [a for a in listing if a.id not in dropped] + list(added.values())
-            listing = tuple(sorted(entries, key=lambda a: a.id))
-            self.listed = True
-        return Layout(listing, tuple(ordered), self.vocabulary)
-
-    def patch(self, built: Built, docs: Path, outputs: dict[str, tuple[str, int, int]]) -> _Patch | None:
-        """The pages an edit changes, patched where they stand; None when only a new layout will do.
-
-        An edit changes some events (those its seeds cite, or cited): each is
-        merged again from its sources. One that keeps its date's place, its
-        lists and its kind (a quote, a place, a title edited) differs on each
-        page that shows it only in its part: its section, its list line, its
-        data line; the page as the last run wrote it has the old part, found
-        exactly once, replaced by the new one. Events that come, go or move
-        change whole years instead (``_rewrite``), and the pages that count
-        events are rendered again from the timeline's totals (``Tally``),
-        updated by what those events counted. Either way it gives the bytes a
-        full rendering gives (the tests check it after every kind of edit)
-        without laying the whole timeline out. What it cannot place (a year,
-        a country or a procedure that gains its first event or loses its
-        last, a first of its kind that may stop being the first, a timeline
-        that splits) or any doubt (an old part not found exactly once) takes
-        the full path.
-        """
-        previous, split = built.milestones, splits(built.counts[1])
-        current = set(self.names)
-        gone = [name for name in built.headers if name not in current]
-        affected = [name for name in self.names if built.headers.get(name) != self.results[name].header]
-        changed = self._articles(affected)
-        ids = {event_id for name in (*affected, *gone) if name in previous for event_id in previous[name][1]}
-        ids.update(m.id for article in changed.values() for m in article.milestones)
-
-        olds: dict[str, tuple[_Year, int]] = {}  # each event's year and place in it, as last laid out
-        unchanged = [name for name in self.names if name not in changed and name in previous]
-        citers = {name: previous[name] for name in (*affected, *gone) if name in previous}
-        if ids - {event_id for _, cited in citers.values() for event_id in cited}:  # cited by an unchanged seed?
-            citers.update((name, previous[name]) for name in unchanged)
-        for name, (_, cited) in citers.items():
-            for event_id, page in zip(cited, built.links[name], strict=True):
-                if event_id not in ids or event_id in olds:
-                    continue
-                stem = page.removeprefix("timeline/").removesuffix(".md")
-                places = [int(stem)] if stem.lstrip("-").isdigit() else sorted(built.years)  # one page: any year
-                for kept in (self._year(built, year) for year in places):
-                    if kept is not None and event_id in kept.position:
-                        olds[event_id] = (kept, kept.position[event_id])
-                        break
-                else:
-                    return None  # the cache lost it
-        old = {event_id: kept.events[position] for event_id, (kept, position) in olds.items()}
-        owner = {self.results[name].article_id: name for name in self.names}
-        citing = set(changed) | {owner[s] for summary in old.values() for s in summary.sources if s in owner}
-        articles = self._articles(sorted(citing))
-        events = merge_events(sorted(articles.values(), key=lambda a: a.id), ids)
-        self.events = {e.id: e for e in events}
-        new = {e.id: e.summary() for e in events}
-
-        in_place: list[str] = []  # same place, same lists: only its parts change
-        moved: set[str] = set()  # come, gone, moved or filed otherwise: their years are rewritten
-        for event_id in sorted(ids):
-            was, now = old.get(event_id), new.get(event_id)
-            if was is None or now is None:
-                moved.add(event_id)  # it comes or goes
-            elif now != was and now._replace(title=was.title, sources=was.sources, key=was.key, edtf=was.edtf) == was:
-                in_place.append(event_id)  # the same place (sort key), lists and kind
-            elif now != was:
-                moved.add(event_id)
-        years = {s.year for event_id in moved for s in (old.get(event_id), new.get(event_id)) if s is not None}
-        touched = moved | set(in_place)
-        tally = _tally(built.tally, [old[i] for i in touched if i in old], [new[i] for i in touched if i in new])
-        tally = tally and replace(tally, articles=len(self.names))
-        listing = self._listing(built)
-        if listing is None or tally is None:
-            return None
-        entries = {entry.id: entry for entry in listing[0]}
-        dropped = {previous[name][0] for name in (*affected, *gone) if name in previous}
-        added = {a.id: a.entry() for a in changed.values()}
-        listed = dropped != added.keys() or any(entries.get(i) != entry for i, entry in added.items())
-        if splits(tally.events) != split or (not split and (moved or listed or tally != built.tally)):
-            return None  # one timeline page for all, or one that splits: laid out again, it is small
-
-        texts: dict[str, str | bytes] = {}
-        pages: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        data: list[tuple[bytes, bytes]] = []
-        if listed:  # the list of articles: its count, and the rows that changed
-            for article_id in dropped:
-                del entries[article_id]
-            entries.update(added)
-            self.listing = tuple(sorted(entries.values(), key=lambda a: a.id))
-            self.renderer.keep_rows(*listing)  # rendered once each, kept by the last run
-            rows = _window(list(listing[1]), self.renderer.article_rows(self.listing))
-            if rows is None:
-                return None  # no row to anchor the new ones
-            if len(self.listing) != len(listing[0]):
-                counts = (self.renderer.articles_head(len(listing[0])), self.renderer.articles_head(len(self.listing)))
-                pages["articles/index.md"].append(counts)
-            pages["articles/index.md"].append(
-                (self.renderer.article_items(rows[0]), self.renderer.article_items(rows[1]))
-            )
-        rewritten = {i for i in (*moved, *in_place) if (old[i].year if i in old else new[i].year) in years}
-        after = {i: new[i] for i in rewritten if i in new}
-        if years and not self._rewrite(built, years, rewritten, after, texts, pages, data):
-            return None
-        self._patches = {}
-        for event_id in in_place:
-            was, summary = old[event_id], new[event_id]
-            if event_id in rewritten or summary.key == was.key:
-                continue
-            kept, position = olds[event_id]
-            year = was.year
-            before = [self._kept_texts(year, kind) for kind in range(3)]
-            if any(kept_texts is None for kept_texts in before):
-                return None
-            was_parts = tuple(kept_texts[position] for kept_texts in before if kept_texts is not None)
-            parts = self._parts(summary)
-            page = timeline_page(year, split)
-            if was_parts[0] != parts[0]:
-                pages[page].append((was_parts[0], parts[0]))
-            if was_parts[1] != parts[1]:  # the title, say, and not only a quote
-                line = (linked_line(was_parts[1], event_id, page), linked_line(parts[1], event_id, page))
-                for path in _list_pages(summary):
-                    pages[path].append(line)
-            if was_parts[2] != parts[2]:
-                data.append((linked_data(was_parts[2].encode(), page), linked_data(parts[2].encode(), page)))
-            self._patches.setdefault(year, {})[position] = (summary, parts)
-
-        self._heads(built.tally, tally, split, pages)
-        keys: dict[str, str] = {path: "patched " + _digest(outputs[path][0], str(text)) for path, text in texts.items()}
-        for path, pairs in pages.items():
-            text = _patched(docs / path, pairs, lambda raw: raw.decode()) if path in outputs else None
-            if text is None:
-                return None
-            texts[path] = text
-            keys[path] = "patched " + _digest(outputs[path][0], *(replaced for _, replaced in pairs))
-        if data:
-            path = "data/timeline.json"
-            patched = _patched(docs / path, data, lambda raw: raw) if path in outputs else None
-            if patched is None:
-                return None
-            texts[path] = patched
-            keys[path] = "patched " + _digest(outputs[path][0], *(replaced.decode() for _, replaced in data))
-        self.renderer.link({e.id: timeline_page(e.year, split) for e in tally.firsts.values()})
-        counting = {
-            "index.md": (self.renderer.home, tally != built.tally),
-            "timeline/index.md": (self.renderer.year_index, tally != built.tally),
-            "countries/index.md": (self.renderer.countries_index, tally != built.tally),
-            "procedures/index.md": (self.renderer.procedures_index, tally != built.tally),
-        }
-        for path, (render, again) in counting.items():
-            if again:
-                texts[path] = render(tally)
-        for path in counting:
-            if path in texts:
-                keys[path] = "patched " + _digest(str(texts[path]))
-
-        milestones = {name: previous[name] for name in self.names if name not in changed}
-        milestones.update({name: (a.id, tuple(m.id for m in a.milestones)) for name, a in changed.items()})
-        self.milestones = milestones
-        where = {event_id: timeline_page(summary.year, split) for event_id, summary in new.items()}
-        links = {name: tuple(where[i] for i in milestones[name][1]) for name in changed}
-        for name in {owner[s] for i in moved if i in new for s in new[i].sources} - changed.keys():
-            links[name] = tuple(
-                where.get(i, page) for i, page in zip(milestones[name][1], built.links[name], strict=True)
-            )
-        links.update((name, built.links[name]) for name in self.names if name not in links)
-        return _Patch(texts, keys, links, tally, frozenset(pages) | ({"data/timeline.json"} if data else set()))
-
-    def _parts(self, summary: EventSummary) -> EventParts:
-        """An event's parts: rendered by a worker or earlier in this run, or rendered now."""
-        return self._known.get((summary.id, summary.key)) or self._render(self.events[summary.id], summary.key)
-
-    def _rewrite(
-        self,
-        built: Built,
-        years: set[int],
-        gone: set[str],
-        after: dict[str, EventSummary],
-        texts: dict[str, str | bytes],
-        pages: dict[str, list[tuple[str, str]]],
-        data: list[tuple[bytes, bytes]],
-    ) -> bool:
-        """Take the ``gone`` events out of ``years`` and put ``after`` in; False if the pages cannot say where.
-
-        Each of those years' pages is rendered again from the kept sections
-        (its count and filters may change), and in the country and procedure
-        pages and the data file the year's run of items or lines is replaced:
-        the runs of other years stay as the last run wrote them.
-        """
-        rows: dict[int, list[tuple[EventSummary, EventParts]]] = {}
-        for year in sorted(years):
-            kept = self._year(built, year)
-            was = [self._kept_texts(year, kind) for kind in range(3)] if kept is not None else [None]
-            if kept is None or any(kept_texts is None for kept_texts in was):
-                return False  # a year the cache lost
-            blocks, lines, chunk = (kept_texts or [] for kept_texts in was)
-            rows[year] = list(zip(kept.events, zip(blocks, lines, chunk, strict=True), strict=True))
-        before = {year: list(events) for year, events in rows.items()}
-        wanted = {path for year in years for e, _ in rows[year] if e.id in gone for path in _list_pages(e)}
-        for year in years:
-            rows[year] = [row for row in rows[year] if row[0].id not in gone]
-        for summary in after.values():
-            bisect.insort(rows[summary.year], (summary, self._parts(summary)), key=lambda row: row[0].sort_key)
-            wanted.update(_list_pages(summary))
-        if not all(rows.values()):
-            return False  # a year left without events: its page goes (the tally says so first)
-        self._rewritten = rows
-        for year in sorted(years):
-            page = timeline_page(year, True)
-            self.renderer.use({e.id: parts[0] for e, parts in rows[year]}, {}, {})
-            texts[page] = self.renderer.year_page(year, [e for e, _ in rows[year]])
-            runs: list[dict[str, list[str]]] = []  # each list page's lines of the year, before and after
-            for run in (before[year], rows[year]):
-                listed: dict[str, list[str]] = {path: [] for path in wanted}
-                for event, parts in run:
-                    for path in _list_pages(event):
-                        if path in listed:
-                            listed[path].append(linked_line(parts[1], event.id, page))
-                runs.append(listed)
-            for path in sorted(wanted):
-                items = _window(runs[0][path], runs[1][path])
-                if items is None:
-                    return False  # nowhere to put the new items: the page is rendered again
-                if items[0] or items[1]:
-                    pages[path].append((self.renderer.event_items(items[0]), self.renderer.event_items(items[1])))
-            changed = _window([parts[2] for _, parts in before[year]], [parts[2] for _, parts in rows[year]])
-            if changed is None or bool(changed[0]) != bool(changed[1]):
-                return False  # a year the data file has no line of (the tally says so first)
-            if changed[0]:
-                data.append((linked_data(data_chunk(changed[0]), page), linked_data(data_chunk(changed[1]), page)))
-        return True
-
-    def _heads(self, was: Tally, now: Tally, split: bool, pages: dict[str, list[tuple[str, str]]]) -> None:
-        """Replace the heads (counts and firsts) of the country and procedure pages whose counts or firsts changed."""
-        if (was.countries, was.procedures, was.firsts) == (now.countries, now.procedures, now.firsts):
-            return
-        lists = [(country_page(code), code, was.countries, now.countries) for code in now.country_pages()]
-        lists += [(procedure_page(code), code, was.procedures, now.procedures) for code in self.vocabulary.procedures]
-        links = [{e.id: timeline_page(e.year, split) for e in tally.firsts.values()} for tally in (was, now)]
-        for path, code, before, after in lists:
-            if (before.get(code), list_firsts(was, path, code)) == (after.get(code), list_firsts(now, path, code)):
-                continue
-            heads = [
-                self.renderer.list_head(path, code, tally, link) for tally, link in zip((was, now), links, strict=True)
-            ]
-            if heads[0] != heads[1]:
-                pages[path].append((heads[0], heads[1]))
-
-    def _render(self, event: Event, key: str) -> EventParts:
-        """The parts of an event that no worker rendered as they are now (one with several sources)."""
-        self.rendered += 1
-        parts = self.renderer.parts([event])[event.id]
-        self._known[event.id, key] = parts
-        return parts
-
-    def save_patch(self, built: Built) -> tuple[dict[int, str], str]:
-        """Keep the years and the list of articles that ``patch`` changed; return their stamps."""
-        stamps = dict(built.years)
-        for year, changes in sorted(self._patches.items()):
-            kept = self._years[year]
-            events = list(kept.events)
-            parts = [list(kept.texts[kind] or ()) for kind in range(3)]
-            for position, (summary, new) in changes.items():
-                events[position] = summary
-                for kind in range(3):
-                    parts[kind][position] = new[kind]
-            kinds = {"events": events, "blocks": parts[0], "lines": parts[1], "data": data_chunk(parts[2])}
-            stamps[year] = self.cache.save_year(year, kinds)
-        for year, rows in sorted(self._rewritten.items()):
-            events = [event for event, _ in rows]
-            blocks, lines, data = ([parts[kind] for _, parts in rows] for kind in range(3))
-            kinds = {"events": events, "blocks": blocks, "lines": lines, "data": data_chunk(data)}
-            stamps[year] = self.cache.save_year(year, kinds)
-        if self.listing is None:
-            return stamps, built.listing
-        return stamps, self.cache.save_listing(self.listing, self.renderer.article_rows(self.listing))
-
-    def _kept(self, year: int, kind: str) -> Any:
-        """A kind of what the last run kept of a year (``cache.YEAR_KINDS``), or None."""
-        kept = self._years.get(year)
-        if kept is None:
-            return None
-        if kind not in kept.kinds:
-            found = self.cache.year(year, kind, kept.stamp)
-            wanted = bytes if kind == "data" else list
-            kept.kinds[kind] = found if isinstance(found, wanted) else None
-        return kept.kinds[kind]
-
-    def _find(self, events: dict[str, EventSummary], kind: int) -> tuple[dict[str, str], list[EventSummary]]:
-        """One part (an index into ``EventParts``) of each event, and the events that lack it.
-
-        A part is found if this run rendered it or the last run kept it for the same key.
-        """
-        found: dict[str, str] = {}
-        missing: list[EventSummary] = []
-        known, years = self._known, self._years
-        # Whole years first: one whose events are all as the last run kept them has their parts in order.
-        for year in {e.year for e in events.values()} - self.touched:
-            kept = years.get(year)
-            texts = None if kept is None else self._kept_texts(year, kind)
-            if kept is not None and texts is not None:
-                found.update(zip(kept.position, texts, strict=True))
-        for event_id, event in events.items():
-            if event_id in found:
-                continue
-            parts = known.get((event_id, event.key))
-            if parts is not None:
-                found[event_id] = parts[kind]
-                continue
-            year = event.year
-            kept = years.get(year)
-            position = None if kept is None else kept.position.get(event_id)
-            if kept is None or position is None or kept.events[position].key != event.key:
-                missing.append(event)
-                continue
-            texts = self._kept_texts(year, kind)
-            if texts is None:
-                missing.append(event)
-            else:
-                found[event_id] = texts[position]
-        return found, missing
-
-    def _kept_texts(self, year: int, kind: int) -> list[str] | None:
-        """One part of every event of a year as the last run kept it, in its order."""
-        kept = self._years[year]
-        if kind not in kept.texts:
-            found = self._kept(year, YEAR_KINDS[kind + 1])
-            texts = data_lines(found) if kind == 2 and found is not None else found
-            kept.texts[kind] = texts if texts is not None and len(texts) == len(kept.events) else None
-        return kept.texts[kind]
-
-    def provide(self, layout: Layout, todo: list[Page]) -> None:
-        """Give the renderer the parts of the events the pages to write print, and those of the years touched."""
-        wanted: list[dict[str, EventSummary]] = [{}, {}, {}]
-        for page in todo:
-            wanted[page.lists[0]].update((e.id, e) for e in page.lists[1])
-        data, wanted[2] = bool(wanted[2]), {}
-        chunks: dict[int, bytes] = {}
-        for year, events in layout.years():
-            if year in self.touched:  # kept anew: every part of every event is needed
-                for chosen in wanted:
-                    chosen.update((e.id, e) for e in events)
-            elif data:
-                kept = self._kept(year, "data")
-                if isinstance(kept, bytes):
-                    chunks[year] = kept
-                else:
-                    wanted[2].update((e.id, e) for e in events)
-        found: list[dict[str, str]] = []
-        missing: dict[str, EventSummary] = {}
-        for kind, chosen in enumerate(wanted):
-            parts, lacking = self._find(chosen, kind)
-            found.append(parts)
-            missing.update((e.id, e) for e in lacking)
-        lost = {i for i in missing if i not in self.events}
-        if lost:  # parts the cache lost: merge those events again
-            owner = {self.results[name].article_id: name for name in self.names}
-            citing = {owner[a] for i in lost for a in missing[i].sources}
-            articles = self._articles(sorted(citing))
-            self.events.update({e.id: e for e in merge_events(sorted(articles.values(), key=lambda a: a.id), lost)})
-        rendered = self.renderer.parts(self.events[i] for i in missing)
-        self.rendered += len(rendered)
-        self._known.update(((e.id, e.key), rendered[e.id]) for e in missing.values())
-        for kind, chosen in enumerate(wanted):
-            found[kind].update((i, rendered[i][kind]) for i in chosen.keys() & rendered.keys())
-        for year, events in layout.years():
-            if data and year not in chunks:
-                chunks[year] = data_chunk(found[2][e.id] for e in events)
-        self.renderer.use(found[0], found[1], chunks)
-        self._found = found
-
-    def save(self, layout: Layout, built: Built | None) -> tuple[dict[int, str], str]:
-        """Keep the years whose events changed, and the list of articles if it changed; return their stamps."""
-        years = dict(layout.years())
-        stamps = {} if built is None else {y: s for y, s in built.years.items() if y in years}
-        for year in sorted(self.touched & years.keys() | years.keys() - stamps.keys()):
-            events = years[year]
-            blocks, lines, data = self._found
-            kinds = {
-                "events": events,
-                "blocks": [blocks[e.id] for e in events],
-                "lines": [lines[e.id] for e in events],
-                "data": data_chunk(data[e.id] for e in events),
-            }
-            stamps[year] = self.cache.save_year(year, kinds)
-        self.cache.forget_years_except(set(years))
-        if self.listed or built is None:
-            return stamps, self.cache.save_listing(layout.articles, self.renderer.article_rows(layout.articles))
-        return stamps, built.listing
-
-
-def _tally(was: Tally, before: list[EventSummary], after: list[EventSummary]) -> Tally | None:
-    """The totals once ``before`` (events as the last run counted them) are replaced by ``after``.
-
-    None when that gives a page to a year, country or procedure that had no
-    event, or takes its last one (the page comes, goes or reads otherwise),
-    or when a first of its kind may stop being the first: what the counts
-    kept do not say.
-    """
-    countries, procedures = Counter(was.countries), Counter(was.procedures)
-    sizes = {year: list(size) for year, size in was.sizes.items()}
-    disagreeing = was.disagreeing
-    for sign, summaries in ((-1, before), (1, after)):
-        for summary in summaries:
-            countries.update(dict.fromkeys(summary.countries, sign))
-            procedures.update(dict.fromkeys(summary.procedures, sign))
-            size = sizes.setdefault(summary.year, [0, 0])
-            size[0] += sign
-            size[1] += sign * (summary.kind == "first")
-            disagreeing += sign * summary.disagreement
-    if {c for c, n in countries.items() if n} != was.countries.keys():
-        return None
-    if {p for p, n in procedures.items() if n} != was.procedures.keys():
-        return None
-    if {year for year, (n, _) in sizes.items() if n} != was.sizes.keys():
-        return None
-    firsts = dict(was.firsts)
-    now = {summary.id: summary for summary in after}
-    changed = now.keys() | {summary.id for summary in before}
-    for pair, first in was.firsts.items():
-        if first.id in changed:
-            same = now.get(first.id)
-            if same is None or same.kind != "first" or (same.country, same.procedure) != pair:
-                return None  # the next first of its kind may be anywhere in the timeline
-            if same.sort_key > first.sort_key:
-                return None
-            firsts[pair] = same
-    for summary in after:
-        pair = (summary.country, summary.procedure)
-        if summary.kind == "first" and (pair not in firsts or summary.sort_key < firsts[pair].sort_key):
-            firsts[pair] = summary
-    return Tally(
-        was.articles,
-        was.events - len(before) + len(after),
-        disagreeing,
-        {code: n for code, n in countries.items() if n},
-        {code: n for code, n in procedures.items() if n},
-        firsts,
-        {year: (n, first) for year, (n, first) in sizes.items() if n},
-        was.region,
-    )
-
-
-def _window(before: list[str], after: list[str]) -> tuple[list[str], list[str]] | None:
-    """The part of a run of lines that changed, before and after, or None when there was no line to anchor it.
-
-    Lines at both ends that stayed are left out; a window that would be
-    empty on either side takes a neighbour in (the next line, or else the
-    previous one), so that replacing the window's text puts the new lines
-    in the old ones' place whatever separates them. ``([], [])``: no change.
-    """
-    if before == after:
-        return [], []
-    if not before:
-        return None
-    start = 0
-    while start < min(len(before), len(after)) and before[start] == after[start]:
-        start += 1
-    end = 0  # lines kept at the end
-    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
-        end += 1
-    if start == len(before) - end or start == len(after) - end:  # nothing left on one side
-        if end:
-            end -= 1
-        elif start:
-            start -= 1
-    return before[start : len(before) - end], after[start : len(after) - end]
-
-
-def _list_pages(event: EventSummary) -> list[str]:
-    """The country and procedure pages that list an event."""
-    return [country_page(c) for c in event.countries] + [procedure_page(p) for p in event.procedures]
-
-
-_Text = TypeVar("_Text", str, bytes)
-
-
-def _patched(path: Path, pairs: list[tuple[_Text, _Text]], decode: Callable[[bytes], _Text]) -> _Text | None:
-    """The file with each pair's old text replaced by its new one, or None if one is not there exactly once."""
-    try:
-        text = decode(path.read_bytes())
-    except (OSError, UnicodeDecodeError):
-        return None
-    spans = []
-    for old, new in pairs:
-        start = text.find(old)
-        if start < 0 or text.find(old, start + 1) >= 0:
-            return None
-        spans.append((start, start + len(old), new))
-    spans.sort(key=lambda span: span[0])
-    if any(before[1] > after[0] for before, after in itertools.pairwise(spans)):
-        return None  # overlapping parts: never two events' parts, so a doubt
-    # Sliced without copying (a memoryview for bytes: the data file is tens of megabytes), joined in one copy.
-    whole: Any = memoryview(text) if isinstance(text, bytes) else text
-    pieces: list[Any] = []
-    at = 0
-    for start, end, new in spans:
-        pieces += (whole[at:start], new)
-        at = end
-    pieces.append(whole[at:])
-    return text[:0].join(pieces)
 
 
 def _linked(result: SeedResult, links: dict[str, tuple[str, ...]]) -> str:
