@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from timeline.write import MANIFEST, WriteError, write_docs
+from timeline.write import MANIFEST, Spliced, WriteError, write_docs
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -68,6 +68,15 @@ def test_a_file_the_caller_knows_changed_is_written_without_reading_it(
     monkeypatch.undo()
     assert report.written == ("data/big.json",)
     assert (docs / "data/big.json").read_bytes() == b"new"
+
+
+def test_bytes_in_pieces_are_written_whole_and_compared_whole(docs: Path) -> None:
+    old = b"[1,\n2,\n3]"
+    write_docs(docs, {"data/t.json": old})
+    pieces = Spliced((memoryview(old)[:4], b"two", memoryview(old)[5:]))  # "[1,\n" "two" ",\n3]"
+    assert write_docs(docs, {"data/t.json": pieces}).written == ("data/t.json",)
+    assert (docs / "data/t.json").read_bytes() == b"[1,\ntwo,\n3]"
+    assert write_docs(docs, {"data/t.json": Spliced((b"[1,\ntwo", b",\n3]"))}).written == ()  # the same bytes
 
 
 def test_pages_of_removed_articles_are_removed(docs: Path) -> None:

@@ -51,7 +51,7 @@ from timeline.render import (
 )
 from timeline.validate import Validator, article_id_of, duplicate_ids, id_position
 from timeline.vocabulary import Vocabulary
-from timeline.write import MANIFEST, WriteReport, write_docs
+from timeline.write import MANIFEST, Content, WriteReport, write_docs
 
 PACKAGE = Path(__file__).resolve().parent
 PARALLEL_FROM = 64
@@ -453,7 +453,7 @@ def generate(
 
     outputs = index.outputs
     keys: dict[str, str] = {}
-    texts: dict[str, str | bytes] = {}
+    texts: dict[str, Content] = {}
     todo: list[Page] = []
     layout: Layout | None = None
     timeline: Timeline | None = None  # only when the timeline must be laid out again, or patched

@@ -39,6 +39,7 @@ from timeline.render import (
     timeline_page,
 )
 from timeline.vocabulary import Vocabulary
+from timeline.write import Content, Spliced
 
 if TYPE_CHECKING:
     from timeline.build import SeedResult
@@ -52,7 +53,7 @@ def _digest(*parts: str) -> str:
 class Patch:
     """What a patch gives: the pages an edit changes, their keys, and the timeline's links and totals."""
 
-    texts: dict[str, str | bytes]
+    texts: dict[str, Content]
     keys: dict[str, str]
     links: dict[str, tuple[str, ...]]
     """The timeline page of each seed's milestones' events: other than the last run's for events that changed year."""
@@ -311,7 +312,7 @@ class Timeline:
         if splits(tally.events) != split or (not split and (moved or listed or tally != built.tally)):
             return None  # one timeline page for all, or one that splits: laid out again, it is small
 
-        texts: dict[str, str | bytes] = {}
+        texts: dict[str, Content] = {}
         pages: dict[str, list[tuple[str, str]]] = defaultdict(list)
         data: list[tuple[bytes, bytes]] = []
         if listed:  # the list of articles: its count, and the rows that changed
@@ -359,14 +360,14 @@ class Timeline:
         self._heads(built.tally, tally, split, pages)
         keys: dict[str, str] = {path: "patched " + _digest(outputs[path][0], str(text)) for path, text in texts.items()}
         for path, pairs in pages.items():
-            text = _patched(docs / path, pairs, lambda raw: raw.decode()) if path in outputs else None
+            text = _patched_text(docs / path, pairs) if path in outputs else None
             if text is None:
                 return None
             texts[path] = text
             keys[path] = "patched " + _digest(outputs[path][0], *(replaced for _, replaced in pairs))
         if data:
             path = "data/timeline.json"
-            patched = _patched(docs / path, data, lambda raw: raw) if path in outputs else None
+            patched = _patched_bytes(docs / path, data) if path in outputs else None
             if patched is None:
                 return None
             texts[path] = patched
@@ -407,7 +408,7 @@ class Timeline:
         years: set[int],
         gone: set[str],
         after: dict[str, EventSummary],
-        texts: dict[str, str | bytes],
+        texts: dict[str, Content],
         pages: dict[str, list[tuple[str, str]]],
         data: list[tuple[bytes, bytes]],
     ) -> bool:
@@ -706,12 +707,8 @@ def _list_pages(event: EventSummary) -> list[str]:
 _Text = TypeVar("_Text", str, bytes)
 
 
-def _patched(path: Path, pairs: list[tuple[_Text, _Text]], decode: Callable[[bytes], _Text]) -> _Text | None:
-    """The file with each pair's old text replaced by its new one, or None if one is not there exactly once."""
-    try:
-        text = decode(path.read_bytes())
-    except (OSError, UnicodeDecodeError):
-        return None
+def _spans(text: _Text, pairs: list[tuple[_Text, _Text]]) -> list[tuple[int, int, _Text]] | None:
+    """Where each pair's old text is in ``text``, in order, or None if one is not there exactly once."""
     spans = []
     for old, new in pairs:
         start = text.find(old)
@@ -721,12 +718,39 @@ def _patched(path: Path, pairs: list[tuple[_Text, _Text]], decode: Callable[[byt
     spans.sort(key=lambda span: span[0])
     if any(before[1] > after[0] for before, after in itertools.pairwise(spans)):
         return None  # overlapping parts: never two events' parts, so a doubt
-    # Sliced without copying (a memoryview for bytes: the data file is tens of megabytes), joined in one copy.
-    whole: Any = memoryview(text) if isinstance(text, bytes) else text
-    pieces: list[Any] = []
+    return spans
+
+
+def _patched_text(path: Path, pairs: list[tuple[str, str]]) -> str | None:
+    """The page with each pair's old text replaced by its new one, or None if one is not there exactly once."""
+    try:
+        text = path.read_bytes().decode()
+    except (OSError, UnicodeDecodeError):
+        return None
+    spans = _spans(text, pairs)
+    if spans is None:
+        return None
+    pieces: list[str] = []
+    at = 0
+    for start, end, new in spans:
+        pieces += (text[at:start], new)
+        at = end
+    return "".join([*pieces, text[at:]])
+
+
+def _patched_bytes(path: Path, pairs: list[tuple[bytes, bytes]]) -> Spliced | None:
+    """As ``_patched_text``, for the data file: its pieces sliced without copying, and never joined."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    spans = _spans(data, pairs)
+    if spans is None:
+        return None
+    whole = memoryview(data)
+    pieces: list[bytes | memoryview] = []
     at = 0
     for start, end, new in spans:
         pieces += (whole[at:start], new)
         at = end
-    pieces.append(whole[at:])
-    return text[:0].join(pieces)
+    return Spliced((*pieces, whole[at:]))

@@ -20,6 +20,26 @@ MANIFEST = ".timeline-manifest.json"
 """Lists the files the generator owns; a dot file, so MkDocs does not publish it."""
 
 
+@dataclass(frozen=True)
+class Spliced:
+    """A file's new bytes as pieces (slices of its old bytes and new parts), written without joining them.
+
+    The data file is tens of megabytes: joining its pieces would copy it once more.
+    """
+
+    pieces: tuple[bytes | memoryview, ...]
+
+    def __len__(self) -> int:
+        return sum(len(piece) for piece in self.pieces)
+
+    def __bytes__(self) -> bytes:
+        return b"".join(self.pieces)
+
+
+Content = str | bytes | Spliced
+"""What a generated file holds: text, bytes, or bytes in pieces."""
+
+
 class WriteError(Exception):
     """The docs folder could not be updated; it is as it was before the run."""
 
@@ -50,7 +70,9 @@ def _owned(docs: Path) -> set[str]:
     return {str(name) for name in data.get("files", [])}
 
 
-def _utf8(text: str | bytes) -> bytes:
+def _utf8(text: Content) -> bytes:
+    if isinstance(text, Spliced):
+        return bytes(text)
     return text if isinstance(text, bytes) else text.encode()
 
 
@@ -73,7 +95,7 @@ def _check_target(docs: Path, relative: PurePosixPath, checked: set[Path]) -> Pa
 
 
 def write_docs(
-    docs: Path, files: Mapping[str, str | bytes], keep: Iterable[str] = (), changed: Collection[str] = ()
+    docs: Path, files: Mapping[str, Content], keep: Iterable[str] = (), changed: Collection[str] = ()
 ) -> WriteReport:
     """Make ``docs/`` hold exactly ``files`` among the generated ones, and ``keep`` as they are.
 
@@ -90,7 +112,7 @@ def write_docs(
             "the generator never overwrites hand-written pages"
         )
     listed = kept | set(files)
-    pending: dict[Path, str | bytes] = {}  # encoded one at a time as written: ten thousand pages are a lot of bytes
+    pending: dict[Path, Content] = {}  # encoded one at a time as written: ten thousand pages are a lot of bytes
     checked: set[Path] = set()
     for name in sorted(files):
         target = _check_target(docs, _safe_relative(name), checked)
@@ -135,7 +157,10 @@ def write_docs(
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
             staged.append((temporary, target))
             with os.fdopen(handle, "wb") as stream:
-                stream.write(_utf8(text))
+                if isinstance(text, Spliced):
+                    stream.writelines(text.pieces)
+                else:
+                    stream.write(_utf8(text))
     except OSError as error:
         for temporary, _ in staged:
             Path(temporary).unlink(missing_ok=True)
