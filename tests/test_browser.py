@@ -150,7 +150,9 @@ def test_filters_change_what_is_shown_and_the_url(open_page: Any, site: tuple[st
     assert visible_ids(page) == ["kg-first-pediatric-autologous-hsct"]
     assert "country=KG" in page.url and "kind=first" in page.url
     assert not page.is_visible("#year_2026")
-    page.click("#tl-filters button[type=reset]")
+    page.click("#tl-filters button[type=reset]")  # the script shows everything once the form is reset: a tick later
+    shown = "n => document.querySelectorAll('.tl-event:not([hidden])').length === n"
+    page.wait_for_function(shown, arg=len(everything))
     assert visible_ids(page) == everything
     assert "?" not in page.url
 

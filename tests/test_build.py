@@ -21,7 +21,7 @@ from timeline.build import Stop
 from timeline.cache import folder
 from timeline.cli import generate, load_corpus
 from timeline.load import read_seeds
-from timeline.model import model_seeds
+from timeline.model import EventSummary, model_seeds
 from timeline.render import render_site
 from timeline.vocabulary import Vocabulary
 
@@ -458,12 +458,34 @@ def test_random_moves_keep_every_run_equal_to_a_fresh_one(tmp_path: Path) -> Non
     assert patched >= 3  # most moves are patched; the others (a first, a year emptied) are laid out
 
 
-def move_a_first(seeds: Path) -> None:
-    """Move the first of its kind in a country (with one source) to a year the timeline has: it may stop being it."""
+def a_first(seeds: Path) -> EventSummary:
+    """The first of its kind in a country, with one source, in a year that keeps other events."""
     layout = load_corpus(seeds).layout()
-    first = next(e for e in layout.firsts().values() if len(e.sources) == 1 and len(dict(layout.years())[e.year]) > 1)
-    later = next(e for e in layout.events if e.year > first.year)
-    redate(seeds / f"{first.sources[0]}.md", first.id, later.edtf)
+    years = dict(layout.years())
+    return next(e for e in layout.firsts().values() if len(e.sources) == 1 and len(years[e.year]) > 1)
+
+
+def move_a_first(seeds: Path) -> None:
+    """Move the first of its kind in a country to a later year: the next one, if any, takes its place.
+
+    To the date of a later event of its country and procedure, so that the
+    lists the first is in have events in its new year (a patch can place it).
+    """
+    layout = load_corpus(seeds).layout()
+    years = dict(layout.years())
+    for first in layout.firsts().values():
+        kin = [e for e in layout.events if (e.country, e.procedure) == (first.country, first.procedure)]
+        later = [e for e in kin if e.year > first.year]
+        if len(first.sources) == 1 and len(years[first.year]) > 1 and len(first.countries) == 1 and later:
+            redate(seeds / f"{first.sources[0]}.md", first.id, later[0].edtf)
+            return
+    raise AssertionError("the test corpus has no first of its kind to move")
+
+
+def refile_a_first(seeds: Path) -> None:
+    """File the first of its kind in a country under another kind: the next one, if any, takes its place."""
+    first = a_first(seeds)
+    set_field(seeds / f"{first.sources[0]}.md", first.id, "kind", "event")
 
 
 def remove_an_article_that_empties_nothing(seeds: Path) -> None:
@@ -483,10 +505,24 @@ def remove_an_article_that_empties_nothing(seeds: Path) -> None:
     raise AssertionError("every article of the test corpus empties a page or cites a first")
 
 
+def test_a_first_filed_otherwise_gives_its_place_to_the_next_one(tmp_path: Path) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    first = a_first(seeds)
+    layout = load_corpus(seeds).layout()
+    kin = [e for e in layout.events if (e.country, e.procedure) == (first.country, first.procedure)]
+    later = next(e for e in kin if e.when > first.when and len(e.sources) == 1 and e.id != first.id)
+    set_field(seeds / f"{later.sources[0]}.md", later.id, "kind", "first")  # the next first of its kind
+    generate(seeds, docs, jobs=2)
+    set_field(seeds / f"{first.sources[0]}.md", first.id, "kind", "event")
+    outcome = generate(seeds, docs, jobs=2)
+    assert outcome.patched  # the next one was found in the kept layout, not by laying it out again
+    assert f"#{later.id})" in (docs / "index.md").read_text(encoding="utf-8")  # the home page's table of firsts
+    assert contents(docs) == fresh_build(tmp_path, seeds)
+
+
 LIVER_FIRST = "    title: First pediatric liver transplant in Uzbekistan"
 NOT_PATCHED: dict[str, Edit] = {
     "a year of its own": lambda s: replace_in(s / "bench-00006.md", "    date: ", '    date: "1990" #'),
-    "the first of its kind in a country moved": lambda s: move_a_first(s),
     "a country's first event": lambda s: replace_in(s / "bench-00006.md", "    country: ", "    country: NO #"),
 }
 PATCHED: dict[str, Edit] = {
@@ -498,6 +534,8 @@ PATCHED: dict[str, Edit] = {
     "a new article citing the events of another": EDITS["a new article"],
     "a removed article": lambda s: remove_an_article_that_empties_nothing(s),
     "a renamed seed": EDITS["a renamed seed"],
+    "the first of its kind in a country moved later": lambda s: move_a_first(s),
+    "the first of its kind filed under another kind": lambda s: refile_a_first(s),
 }
 
 

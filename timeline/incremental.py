@@ -14,6 +14,7 @@ the bytes a full run writes: the tests check it after every kind of edit.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import itertools
 from collections import Counter, defaultdict
@@ -251,9 +252,8 @@ class Timeline:
         full rendering gives (the tests check it after every kind of edit)
         without laying the whole timeline out. What it cannot place (a year,
         a country or a procedure that gains its first event or loses its
-        last, a first of its kind that may stop being the first, a timeline
-        that splits) or any doubt (an old part not found exactly once) takes
-        the full path.
+        last, a timeline that splits) or any doubt (an old part not found
+        exactly once) takes the full path.
         """
         previous, split = built.milestones, splits(built.counts[1])
         current = set(self.names)
@@ -300,7 +300,11 @@ class Timeline:
                 moved.add(event_id)
         years = {s.year for event_id in moved for s in (old.get(event_id), new.get(event_id)) if s is not None}
         touched = moved | set(in_place)
-        tally = _tally(built.tally, [old[i] for i in touched if i in old], [new[i] for i in touched if i in new])
+        before_now = ([old[i] for i in touched if i in old], [new[i] for i in touched if i in new])
+        try:
+            tally = _tally(built.tally, *before_now, functools.partial(self._following, built))
+        except _Lost:
+            return None
         tally = tally and replace(tally, articles=len(self.names))
         listing = self._listing(built)
         if listing is None or tally is None:
@@ -397,6 +401,23 @@ class Timeline:
             )
         links.update((name, built.links[name]) for name in self.names if name not in links)
         return Patch(texts, keys, links, tally, frozenset(pages) | ({"data/timeline.json"} if data else set()))
+
+    def _following(self, built: Built, first: EventSummary, changed: set[str]) -> EventSummary | None:
+        """The earliest event of the first's kind, country and procedure after it, but the ``changed`` ones.
+
+        Read a year at a time from the layout the last run kept, from the
+        first's year on: the next one is seldom far.
+        """
+        pair = (first.country, first.procedure)
+        for year in sorted(y for y in built.years if y >= first.year):
+            kept = self._year(built, year)
+            if kept is None:
+                raise _Lost
+            for event in kept.events:
+                of_its_kind = event.kind == "first" and (event.country, event.procedure) == pair
+                if of_its_kind and event.id not in changed and event.sort_key > first.sort_key:
+                    return event
+        return None
 
     def _parts(self, summary: EventSummary) -> EventParts:
         """An event's parts: rendered by a worker or earlier in this run, or rendered now."""
@@ -621,13 +642,23 @@ class Timeline:
         return stamps, built.listing
 
 
-def _tally(was: Tally, before: list[EventSummary], after: list[EventSummary]) -> Tally | None:
+class _Lost(Exception):
+    """The cache lost what a patch needs: the timeline is laid out again."""
+
+
+def _tally(
+    was: Tally,
+    before: list[EventSummary],
+    after: list[EventSummary],
+    following: Callable[[EventSummary, set[str]], EventSummary | None],
+) -> Tally | None:
     """The totals once ``before`` (events as the last run counted them) are replaced by ``after``.
 
     None when that gives a page to a year, country or procedure that had no
-    event, or takes its last one (the page comes, goes or reads otherwise),
-    or when a first of its kind may stop being the first: what the counts
-    kept do not say.
+    event, or takes its last one (the page comes, goes or reads otherwise).
+    A first of its kind that moves later, goes or is filed otherwise leaves
+    its place to the next one: ``following(first, changed)`` finds the
+    earliest of the others, in the timeline the last run laid out.
     """
     countries, procedures = Counter(was.countries), Counter(was.procedures)
     sizes = {year: list(size) for year, size in was.sizes.items()}
@@ -652,11 +683,14 @@ def _tally(was: Tally, before: list[EventSummary], after: list[EventSummary]) ->
     for pair, first in was.firsts.items():
         if first.id in changed:
             same = now.get(first.id)
-            if same is None or same.kind != "first" or (same.country, same.procedure) != pair:
-                return None  # the next first of its kind may be anywhere in the timeline
-            if same.sort_key > first.sort_key:
-                return None
-            firsts[pair] = same
+            still = same is not None and same.kind == "first" and (same.country, same.procedure) == pair
+            if same is not None and still and same.sort_key <= first.sort_key:  # still before every other
+                firsts[pair] = same
+                continue
+            del firsts[pair]  # the changed ones are weighed below, with the others' earliest
+            next_one = following(first, changed)
+            if next_one is not None:
+                firsts[pair] = next_one
     for summary in after:
         pair = (summary.country, summary.procedure)
         if summary.kind == "first" and (pair not in firsts or summary.sort_key < firsts[pair].sort_key):
