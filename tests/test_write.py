@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
-from timeline.write import MANIFEST, Spliced, WriteError, write_docs
+from timeline.write import MANIFEST, Content, Spliced, WriteError, write_docs
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -127,13 +128,21 @@ def test_a_full_disk_midway_leaves_docs_as_it_was(docs: Path, monkeypatch: pytes
 
         def write(self, data: bytes) -> int:
             calls["n"] += 1
-            if calls["n"] >= 3:
+            if calls["n"] >= 5:  # a.md, b.md, uz.md, then the data file's second piece
                 raise OSError(28, "No space left on device")
             return self.stream.write(data)
 
+        def writelines(self, pieces: Iterable[bytes]) -> None:  # a patched data file, in pieces
+            for piece in pieces:
+                self.write(piece)
+
     monkeypatch.setattr(os, "fdopen", lambda handle, mode: FullDisk(handle))
-    new = {"index.md": "home 2", "articles/a.md": "A 2", "articles/b.md": "B", "countries/uz.md": "UZ"}
+    new: dict[str, Content] = {"index.md": "home 2", "articles/a.md": "A 2", "articles/b.md": "B"}
+    new["countries/uz.md"] = "UZ"
+    new["data/timeline.json"] = Spliced((b"[", b"1", b"]"))
     with pytest.raises(WriteError, match="No space left on device"):
         write_docs(docs, new)
     assert snapshot(docs) == before
+    assert calls["n"] == 5
     assert not (docs / "countries").exists()
+    assert not (docs / "data").exists()
