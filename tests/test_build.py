@@ -329,7 +329,7 @@ def test_an_edit_that_moves_no_event_patches_the_pages_that_show_it(tmp_path: Pa
     generate(seeds, docs, jobs=2)
     retitle(seeds / "bench-00004.md", event, "Again ")
     assert generate(seeds, docs, jobs=2).patched  # a patch of a patched page
-    NOT_PATCHED["a year of its own"](seeds)  # and a full layout after it
+    NOT_PATCHED["a country's first event"](seeds)  # and a full layout after it
     assert generate(seeds, docs, jobs=2).layout is not None
     assert contents(docs) == fresh_build(tmp_path / "again", seeds)
 
@@ -418,7 +418,7 @@ def test_a_date_that_moves_an_event_is_patched(tmp_path: Path, same_year: bool, 
     assert any(path.startswith("countries/") for path in written)
     assert any(path.startswith("procedures/") for path in written)
     assert contents(docs) == fresh_build(tmp_path, seeds)
-    NOT_PATCHED["a year of its own"](seeds)  # a full layout after it
+    NOT_PATCHED["a country's first event"](seeds)  # a full layout after it
     assert generate(seeds, docs, jobs=2).layout is not None
     assert contents(docs) == fresh_build(tmp_path / "again", seeds)
 
@@ -522,7 +522,6 @@ def test_a_first_filed_otherwise_gives_its_place_to_the_next_one(tmp_path: Path)
 
 LIVER_FIRST = "    title: First pediatric liver transplant in Uzbekistan"
 NOT_PATCHED: dict[str, Edit] = {
-    "a year of its own": lambda s: replace_in(s / "bench-00006.md", "    date: ", '    date: "1990" #'),
     "a country's first event": lambda s: replace_in(s / "bench-00006.md", "    country: ", "    country: NO #"),
 }
 PATCHED: dict[str, Edit] = {
@@ -534,6 +533,8 @@ PATCHED: dict[str, Edit] = {
     "a new article citing the events of another": EDITS["a new article"],
     "a removed article": lambda s: remove_an_article_that_empties_nothing(s),
     "a renamed seed": EDITS["a renamed seed"],
+    "a year of its own, the first": lambda s: replace_in(s / "bench-00006.md", "    date: ", '    date: "1990" #'),
+    "a year of its own, the last": lambda s: replace_in(s / "bench-00006.md", "    date: ", '    date: "2031" #'),
     "the first of its kind in a country moved later": lambda s: move_a_first(s),
     "the first of its kind filed under another kind": lambda s: refile_a_first(s),
 }
@@ -617,8 +618,10 @@ def test_a_year_left_without_events_leaves_the_cache(tmp_path: Path) -> None:
     (seeds / "bench-lone.md").write_text(lone, encoding="utf-8")
     generate(seeds, docs, jobs=2)
     assert list(folder(docs).glob("*.year-1999.*"))
+    assert (docs / "timeline/1999.md").exists()
     (seeds / "bench-lone.md").unlink()
-    generate(seeds, docs, jobs=2)
+    outcome = generate(seeds, docs, jobs=2)
+    assert outcome.patched and "timeline/1999.md" in outcome.report.removed  # its page goes, by a patch
     assert not list(folder(docs).glob("*.year-1999.*"))
     assert contents(docs) == fresh_build(tmp_path, seeds)
 

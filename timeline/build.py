@@ -488,6 +488,8 @@ def generate(
             links, milestones, tally = patch.links, timeline.milestones, patch.tally
             counts = (tally.articles, tally.events)
             keys.update(listed | patch.keys)
+            for path in timeline.removed:  # a year's page that has no event left
+                del keys[path]
             texts.update(patch.texts)
             patched = len(patch.texts)
             lap(f"{patched} pages patched ({len(timeline.events)} events again)")

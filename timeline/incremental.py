@@ -118,6 +118,8 @@ class Timeline:
         self._patches: dict[int, dict[int, tuple[EventSummary, EventParts]]] = {}
         """What ``patch`` changed in place: by year and position, each event's summary and parts."""
         self._rewritten: dict[int, list[tuple[EventSummary, EventParts]]] = {}
+        self.removed: set[str] = set()
+        """Pages a patch takes away (a year left without events)."""
         """The years ``patch`` moved events in or out of: all their events, in order, with their parts."""
         self.listing: tuple[ArticleEntry, ...] | None = None
         """The list of articles as ``patch`` changed it, if it did."""
@@ -250,10 +252,10 @@ class Timeline:
         events are rendered again from the timeline's totals (``Tally``),
         updated by what those events counted. Either way it gives the bytes a
         full rendering gives (the tests check it after every kind of edit)
-        without laying the whole timeline out. What it cannot place (a year,
-        a country or a procedure that gains its first event or loses its
-        last, a timeline that splits) or any doubt (an old part not found
-        exactly once) takes the full path.
+        without laying the whole timeline out. What it cannot place (a
+        country or a procedure that gains its first event or loses its last,
+        a timeline that splits) or any doubt (an old part not found exactly
+        once) takes the full path.
         """
         previous, split = built.milestones, splits(built.counts[1])
         current = set(self.names)
@@ -362,7 +364,7 @@ class Timeline:
             self._patches.setdefault(year, {})[position] = (summary, parts)
 
         self._heads(built.tally, tally, split, pages)
-        keys: dict[str, str] = {path: "patched " + _digest(outputs[path][0], str(text)) for path, text in texts.items()}
+        keys = {path: "patched " + _digest(outputs.get(path, ("",))[0], str(text)) for path, text in texts.items()}
         for path, pairs in pages.items():
             text = _patched_text(docs / path, pairs) if path in outputs else None
             if text is None:
@@ -436,12 +438,18 @@ class Timeline:
         """Take the ``gone`` events out of ``years`` and put ``after`` in; False if the pages cannot say where.
 
         Each of those years' pages is rendered again from the kept sections
-        (its count and filters may change), and in the country and procedure
-        pages and the data file the year's run of items or lines is replaced:
-        the runs of other years stay as the last run wrote them.
+        (its count and filters may change; a year new to the timeline gets a
+        page, one left without events loses it), and in the country and
+        procedure pages and the data file the year's run of items or lines is
+        replaced: the runs of other years stay as the last run wrote them. A
+        run that had no item is put next to the nearest run of an earlier
+        year (or else a later one) that the edit leaves as it was.
         """
         rows: dict[int, list[tuple[EventSummary, EventParts]]] = {}
         for year in sorted(years):
+            if year not in built.years:
+                rows[year] = []  # new to the timeline
+                continue
             kept = self._year(built, year)
             was = [self._kept_texts(year, kind) for kind in range(3)] if kept is not None else [None]
             if kept is None or any(kept_texts is None for kept_texts in was):
@@ -455,13 +463,14 @@ class Timeline:
         for summary in after.values():
             bisect.insort(rows[summary.year], (summary, self._parts(summary)), key=lambda row: row[0].sort_key)
             wanted.update(_list_pages(summary))
-        if not all(rows.values()):
-            return False  # a year left without events: its page goes (the tally says so first)
         self._rewritten = rows
         for year in sorted(years):
             page = timeline_page(year, True)
-            self.renderer.use({e.id: parts[0] for e, parts in rows[year]}, {}, {})
-            texts[page] = self.renderer.year_page(year, [e for e, _ in rows[year]])
+            if rows[year]:
+                self.renderer.use({e.id: parts[0] for e, parts in rows[year]}, {}, {})
+                texts[page] = self.renderer.year_page(year, [e for e, _ in rows[year]])
+            else:
+                self.removed.add(page)  # a year left without events: its page goes
             runs: list[dict[str, list[str]]] = []  # each list page's lines of the year, before and after
             for run in (before[year], rows[year]):
                 listed: dict[str, list[str]] = {path: [] for path in wanted}
@@ -472,16 +481,63 @@ class Timeline:
                 runs.append(listed)
             for path in sorted(wanted):
                 items = _window(runs[0][path], runs[1][path])
-                if items is None:
-                    return False  # nowhere to put the new items: the page is rendered again
-                if items[0] or items[1]:
+                if items is None:  # the year's first items on this page: next to another year's
+                    neighbour = self._neighbour(built, years, year, path)
+                    if neighbour is None:
+                        return False
+                    anchor = self.renderer.event_items([neighbour[0]])
+                    new_items = self.renderer.event_items(runs[1][path])
+                    pages[path].append((anchor, anchor + new_items if neighbour[1] else new_items + anchor))
+                elif items[0] or items[1]:
                     pages[path].append((self.renderer.event_items(items[0]), self.renderer.event_items(items[1])))
-            changed = _window([parts[2] for _, parts in before[year]], [parts[2] for _, parts in rows[year]])
-            if changed is None or bool(changed[0]) != bool(changed[1]):
-                return False  # a year the data file has no line of (the tally says so first)
-            if changed[0]:
-                data.append((linked_data(data_chunk(changed[0]), page), linked_data(data_chunk(changed[1]), page)))
+            was_data, now_data = ([parts[2] for _, parts in run] for run in (before[year], rows[year]))
+            if was_data and now_data:
+                changed = _window(was_data, now_data)
+                if changed is None or bool(changed[0]) != bool(changed[1]):
+                    return False
+                if changed[0]:
+                    data.append((linked_data(data_chunk(changed[0]), page), linked_data(data_chunk(changed[1]), page)))
+            elif was_data or now_data:  # a year comes or goes: its lines, next to another year's
+                beside = self._neighbour(built, years, year, None)
+                if beside is None:
+                    return False
+                line = linked_data(beside[0].encode(), beside[2])
+                year_lines = linked_data(data_chunk(was_data or now_data), page)
+                both = line + b",\n" + year_lines if beside[1] else year_lines + b",\n" + line
+                data.append((line, both) if now_data else (both, line))
         return True
+
+    def _neighbour(self, built: Built, years: set[int], year: int, path: str | None) -> tuple[str, bool, str] | None:
+        """The part next to a year's run that is empty before or after the edit, its side, and its timeline page.
+
+        On a list page (``path``), the list line of the last event an earlier
+        year shows there, or else of the first a later year shows; in the data
+        file (None), the data line of the last event of the year before, or
+        else of the first of the year after: as the last run left them. True
+        if it comes before. None if there is none, or it is in a year the
+        edit rewrites too.
+        """
+        kind = 2 if path is None else 1
+        earlier = sorted((y for y in built.years if y < year), reverse=True)
+        later = sorted(y for y in built.years if y > year)
+        for candidates, first in ((earlier, True), (later, False)):
+            for other in candidates:
+                kept = self._year(built, other)
+                texts = self._kept_texts(other, kind) if kept is not None else None
+                if kept is None or texts is None:
+                    return None
+                shown = [i for i, event in enumerate(kept.events) if path is None or path in _list_pages(event)]
+                if not shown:
+                    continue
+                if other in years:
+                    return None  # its run changes too: a doubt
+                place = shown[-1] if first else shown[0]
+                page = timeline_page(other, True)
+                text = texts[place]
+                if kind == 1:
+                    text = linked_line(text, kept.events[place].id, page)
+                return text, first, page
+        return None
 
     def _heads(self, was: Tally, now: Tally, split: bool, pages: dict[str, list[tuple[str, str]]]) -> None:
         """Replace the heads (counts and firsts) of the country and procedure pages whose counts or firsts changed."""
@@ -520,10 +576,14 @@ class Timeline:
             kinds = {"events": events, "blocks": parts[0], "lines": parts[1], "data": data_chunk(parts[2])}
             stamps[year] = self.cache.save_year(year, kinds)
         for year, rows in sorted(self._rewritten.items()):
+            if not rows:  # a year left without events
+                stamps.pop(year, None)
+                continue
             events = [event for event, _ in rows]
             blocks, lines, data = ([parts[kind] for _, parts in rows] for kind in range(3))
             kinds = {"events": events, "blocks": blocks, "lines": lines, "data": data_chunk(data)}
             stamps[year] = self.cache.save_year(year, kinds)
+        self.cache.forget_years_except(set(stamps))
         if self.listing is None:
             return stamps, built.listing
         return stamps, self.cache.save_listing(self.listing, self.renderer.article_rows(self.listing))
@@ -654,8 +714,9 @@ def _tally(
 ) -> Tally | None:
     """The totals once ``before`` (events as the last run counted them) are replaced by ``after``.
 
-    None when that gives a page to a year, country or procedure that had no
-    event, or takes its last one (the page comes, goes or reads otherwise).
+    None when that gives a page to a country or procedure that had no event,
+    or takes its last one (the page comes, goes or reads otherwise; a year's
+    page is ``_rewrite``'s).
     A first of its kind that moves later, goes or is filed otherwise leaves
     its place to the next one: ``following(first, changed)`` finds the
     earliest of the others, in the timeline the last run laid out.
@@ -674,8 +735,6 @@ def _tally(
     if {c for c, n in countries.items() if n} != was.countries.keys():
         return None
     if {p for p, n in procedures.items() if n} != was.procedures.keys():
-        return None
-    if {year for year, (n, _) in sizes.items() if n} != was.sizes.keys():
         return None
     firsts = dict(was.firsts)
     now = {summary.id: summary for summary in after}
