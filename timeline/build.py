@@ -46,6 +46,7 @@ from timeline.render import (
     Page,
     Renderer,
     UnescapedValue,
+    digest,
     event_pages,
     link_events,
 )
@@ -375,10 +376,6 @@ def _unchanged(docs: str, path: str, key: str | None, outputs: dict[str, tuple[s
     return (status.st_size, status.st_mtime_ns) == known[1:]
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha1("\0".join(parts).encode(), usedforsecurity=False).hexdigest()
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What a run of ``generate`` did."""
@@ -488,7 +485,7 @@ def generate(
             links, milestones, tally = patch.links, timeline.milestones, patch.tally
             counts = (tally.articles, tally.events)
             keys.update(listed | patch.keys)
-            for path in timeline.removed:  # a year's page that has no event left
+            for path in patch.removed:  # a year's page that has no event left
                 del keys[path]
             texts.update(patch.texts)
             patched = len(patch.texts)
@@ -502,7 +499,7 @@ def generate(
             tally = layout.tally()
             lap(f"timeline laid out ({len(timeline.events)} events again)")
             for page in renderer.pages(layout):
-                keys[page.path] = "" if page.key is None else _digest(environment, page.key)
+                keys[page.path] = "" if page.key is None else digest(environment, page.key)
                 if page.key is None or not _unchanged(folder, page.path, keys[page.path], outputs):
                     todo.append(page)
             timeline.provide(layout, todo)
@@ -513,7 +510,7 @@ def generate(
     for result in results:
         path = f"articles/{result.article_id}.md"
         article_pages.add(path)
-        key = keys[path] = _digest(environment, result.digest, *links[result.name])
+        key = keys[path] = digest(environment, result.digest, *links[result.name])
         if _unchanged(folder, path, key, outputs):
             continue
         if result.name in fresh:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import hashlib
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -32,6 +31,7 @@ from timeline.render import (
     country_page,
     data_chunk,
     data_lines,
+    digest,
     linked_data,
     linked_line,
     list_firsts,
@@ -46,10 +46,6 @@ if TYPE_CHECKING:
     from timeline.build import SeedResult
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha1("\0".join(parts).encode(), usedforsecurity=False).hexdigest()
-
-
 @dataclass(frozen=True)
 class Patch:
     """What a patch gives: the pages an edit changes, their keys, and the timeline's links and totals."""
@@ -61,6 +57,32 @@ class Patch:
     tally: Tally
     patched: frozenset[str]
     """The pages changed where they stood: they differ from what the last run wrote."""
+    removed: frozenset[str]
+    """The pages that go (a year left without events)."""
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """What the seeds that changed since the run that wrote ``built`` change: worked out once per run."""
+
+    changed: dict[str, Article]
+    """The seeds whose header changed (new ones included), read: by file name."""
+    gone: list[str]
+    """The seeds that are no more."""
+    ids: set[str]
+    """The events they cite or cited."""
+    milestones: dict[str, tuple[str, tuple[str, ...]]]
+    """Every seed's article id and milestone ids, after the edit."""
+    dropped: set[str]
+    """The ids of the articles the changed and gone seeds had."""
+    added: dict[str, ArticleEntry]
+    """The changed seeds' articles as the list of articles shows them now."""
+
+    def relists(self, listing: Iterable[ArticleEntry]) -> bool:
+        """Whether the list of articles changes: an article comes or goes, or one changes its row."""
+        return self.added.keys() != self.dropped or any(
+            self.added[entry.id] != entry for entry in listing if entry.id in self.dropped
+        )
 
 
 @dataclass
@@ -118,13 +140,32 @@ class Timeline:
         self._patches: dict[int, dict[int, tuple[EventSummary, EventParts]]] = {}
         """What ``patch`` changed in place: by year and position, each event's summary and parts."""
         self._rewritten: dict[int, list[tuple[EventSummary, EventParts]]] = {}
-        self.removed: set[str] = set()
-        """Pages a patch takes away (a year left without events)."""
         """The years ``patch`` moved events in or out of: all their events, in order, with their parts."""
+        self._removed: set[str] = set()
+        """Pages a patch takes away (a year left without events)."""
         self.listing: tuple[ArticleEntry, ...] | None = None
         """The list of articles as ``patch`` changed it, if it did."""
         self._kept_listing: tuple[tuple[tuple[ArticleEntry, ...], tuple[str, ...]] | None] | None = None
         """``_listing``, once read (in a tuple: what was read may be None)."""
+        self._edit_of: _Edit | None = None
+        """``_edit``, once worked out (a patch that falls back to a layout does not do it again)."""
+
+    def _edit(self, built: Built) -> _Edit:
+        """What the changed seeds change against the run that wrote ``built`` (``_Edit``)."""
+        if self._edit_of is None:
+            previous = built.milestones
+            current = set(self.names)
+            gone = [name for name in built.headers if name not in current]
+            affected = [name for name in self.names if built.headers.get(name) != self.results[name].header]
+            changed = self._articles(affected)
+            ids = {event_id for name in (*affected, *gone) if name in previous for event_id in previous[name][1]}
+            ids.update(m.id for article in changed.values() for m in article.milestones)
+            milestones = {name: previous[name] for name in self.names if name not in changed}
+            milestones.update({name: (a.id, tuple(m.id for m in a.milestones)) for name, a in changed.items()})
+            dropped = {previous[name][0] for name in (*affected, *gone) if name in previous}
+            added = {a.id: a.entry() for a in changed.values()}
+            self._edit_of = _Edit(changed, gone, ids, milestones, dropped, added)
+        return self._edit_of
 
     def _articles(self, names: Iterable[str]) -> dict[str, Article]:
         """The articles of these seeds: read in this run, kept in the cache, or read again."""
@@ -199,13 +240,8 @@ class Timeline:
             return Layout(tuple(entries), tuple(summaries), self.vocabulary)
 
         listing, ordered = last
-        current = set(self.names)
-        affected = [name for name in self.names if built.headers.get(name) != self.results[name].header]
-        gone = [name for name in built.headers if name not in current]
-        previous = built.milestones
-        changed = self._articles(affected)
-        ids = {event_id for name in (*affected, *gone) if name in previous for event_id in previous[name][1]}
-        ids.update(m.id for article in changed.values() for m in article.milestones)
+        edit = self._edit(built)
+        changed, ids = edit.changed, edit.ids
         before = [e for e in ordered if e.id in ids] if ids else []
         owner = {self.results[name].article_id: name for name in self.names if name not in changed}
         citing = {name for name, article in changed.items() if any(m.id in ids for m in article.milestones)}
@@ -229,12 +265,9 @@ class Timeline:
         for summary in summaries:
             bisect.insort(ordered, summary, key=lambda e: e.sort_key)
 
-        self.milestones = {name: previous[name] for name in self.names if name not in changed}
-        self.milestones.update({name: (a.id, tuple(m.id for m in a.milestones)) for name, a in changed.items()})
-        dropped = {previous[name][0] for name in (*affected, *gone) if name in previous}
-        added = {a.id: a.entry() for a in changed.values()}
-        if added.keys() != dropped or any(added[entry.id] != entry for entry in listing if entry.id in dropped):
-            entries = [a for a in listing if a.id not in dropped] + list(added.values())
+        self.milestones = edit.milestones
+        if edit.relists(listing):
+            entries = [a for a in listing if a.id not in edit.dropped] + list(edit.added.values())
             listing = tuple(sorted(entries, key=lambda a: a.id))
             self.listed = True
         return Layout(listing, tuple(ordered), self.vocabulary)
@@ -258,16 +291,12 @@ class Timeline:
         once) takes the full path.
         """
         previous, split = built.milestones, splits(built.counts[1])
-        current = set(self.names)
-        gone = [name for name in built.headers if name not in current]
-        affected = [name for name in self.names if built.headers.get(name) != self.results[name].header]
-        changed = self._articles(affected)
-        ids = {event_id for name in (*affected, *gone) if name in previous for event_id in previous[name][1]}
-        ids.update(m.id for article in changed.values() for m in article.milestones)
+        edit = self._edit(built)
+        changed, ids = edit.changed, edit.ids
 
         olds: dict[str, tuple[_Year, int]] = {}  # each event's year and place in it, as last laid out
         unchanged = [name for name in self.names if name not in changed and name in previous]
-        citers = {name: previous[name] for name in (*affected, *gone) if name in previous}
+        citers = {name: previous[name] for name in (*changed, *edit.gone) if name in previous}
         if ids - {event_id for _, cited in citers.values() for event_id in cited}:  # cited by an unchanged seed?
             citers.update((name, previous[name]) for name in unchanged)
         for name, (_, cited) in citers.items():
@@ -311,10 +340,7 @@ class Timeline:
         listing = self._listing(built)
         if listing is None or tally is None:
             return None
-        entries = {entry.id: entry for entry in listing[0]}
-        dropped = {previous[name][0] for name in (*affected, *gone) if name in previous}
-        added = {a.id: a.entry() for a in changed.values()}
-        listed = dropped != added.keys() or any(entries.get(i) != entry for i, entry in added.items())
+        listed = edit.relists(listing[0])
         if splits(tally.events) != split or (not split and (moved or listed or tally != built.tally)):
             return None  # one timeline page for all, or one that splits: laid out again, it is small
 
@@ -322,10 +348,8 @@ class Timeline:
         pages: dict[str, list[tuple[str, str]]] = defaultdict(list)
         data: list[tuple[bytes, bytes]] = []
         if listed:  # the list of articles: its count, and the rows that changed
-            for article_id in dropped:
-                del entries[article_id]
-            entries.update(added)
-            self.listing = tuple(sorted(entries.values(), key=lambda a: a.id))
+            entries = [entry for entry in listing[0] if entry.id not in edit.dropped] + list(edit.added.values())
+            self.listing = tuple(sorted(entries, key=lambda a: a.id))
             self.renderer.keep_rows(*listing)  # rendered once each, kept by the last run
             rows = _window(list(listing[1]), self.renderer.article_rows(self.listing))
             if rows is None:
@@ -364,37 +388,33 @@ class Timeline:
             self._patches.setdefault(year, {})[position] = (summary, parts)
 
         self._heads(built.tally, tally, split, pages)
-        keys = {path: "patched " + _digest(outputs.get(path, ("",))[0], str(text)) for path, text in texts.items()}
+        keys = {path: "patched " + digest(outputs.get(path, ("",))[0], str(text)) for path, text in texts.items()}
         for path, pairs in pages.items():
             text = _patched_text(docs / path, pairs) if path in outputs else None
             if text is None:
                 return None
             texts[path] = text
-            keys[path] = "patched " + _digest(outputs[path][0], *(replaced for _, replaced in pairs))
+            keys[path] = "patched " + digest(outputs[path][0], *(replaced for _, replaced in pairs))
         if data:
             path = "data/timeline.json"
             patched = _patched_bytes(docs / path, data) if path in outputs else None
             if patched is None:
                 return None
             texts[path] = patched
-            keys[path] = "patched " + _digest(outputs[path][0], *(replaced.decode() for _, replaced in data))
-        self.renderer.link({e.id: timeline_page(e.year, split) for e in tally.firsts.values()})
-        counting = {
-            "index.md": (self.renderer.home, tally != built.tally),
-            "timeline/index.md": (self.renderer.year_index, tally != built.tally),
-            "countries/index.md": (self.renderer.countries_index, tally != built.tally),
-            "procedures/index.md": (self.renderer.procedures_index, tally != built.tally),
-        }
-        for path, (render, again) in counting.items():
-            if again:
+            keys[path] = "patched " + digest(outputs[path][0], *(replaced.decode() for _, replaced in data))
+        if tally != built.tally:  # the pages that count events (the timeline's year index: split, here)
+            self.renderer.link({e.id: timeline_page(e.year, split) for e in tally.firsts.values()})
+            counting = {
+                "index.md": self.renderer.home,
+                "timeline/index.md": self.renderer.year_index,
+                "countries/index.md": self.renderer.countries_index,
+                "procedures/index.md": self.renderer.procedures_index,
+            }
+            for path, render in counting.items():
                 texts[path] = render(tally)
-        for path in counting:
-            if path in texts:
-                keys[path] = "patched " + _digest(str(texts[path]))
+                keys[path] = "patched " + digest(str(texts[path]))
 
-        milestones = {name: previous[name] for name in self.names if name not in changed}
-        milestones.update({name: (a.id, tuple(m.id for m in a.milestones)) for name, a in changed.items()})
-        self.milestones = milestones
+        self.milestones = milestones = edit.milestones
         where = {event_id: timeline_page(summary.year, split) for event_id, summary in new.items()}
         links = {name: tuple(where[i] for i in milestones[name][1]) for name in changed}
         for name in {owner[s] for i in moved if i in new for s in new[i].sources} - changed.keys():
@@ -402,7 +422,8 @@ class Timeline:
                 where.get(i, page) for i, page in zip(milestones[name][1], built.links[name], strict=True)
             )
         links.update((name, built.links[name]) for name in self.names if name not in links)
-        return Patch(texts, keys, links, tally, frozenset(pages) | ({"data/timeline.json"} if data else set()))
+        spliced = frozenset(pages) | ({"data/timeline.json"} if data else set())
+        return Patch(texts, keys, links, tally, spliced, frozenset(self._removed))
 
     def _following(self, built: Built, first: EventSummary, changed: set[str]) -> EventSummary | None:
         """The earliest event of the first's kind, country and procedure after it, but the ``changed`` ones.
@@ -470,7 +491,7 @@ class Timeline:
                 self.renderer.use({e.id: parts[0] for e, parts in rows[year]}, {}, {})
                 texts[page] = self.renderer.year_page(year, [e for e, _ in rows[year]])
             else:
-                self.removed.add(page)  # a year left without events: its page goes
+                self._removed.add(page)  # a year left without events: its page goes
             runs: list[dict[str, list[str]]] = []  # each list page's lines of the year, before and after
             for run in (before[year], rows[year]):
                 listed: dict[str, list[str]] = {path: [] for path in wanted}
@@ -562,27 +583,28 @@ class Timeline:
         self._known[event.id, key] = parts
         return parts
 
+    def _save_year(self, year: int, rows: list[tuple[EventSummary, EventParts]]) -> str:
+        """Keep a year's events, in order, with their parts (``cache.YEAR_KINDS``); return its stamp."""
+        events = [event for event, _ in rows]
+        blocks, lines, data = ([parts[kind] for _, parts in rows] for kind in range(3))
+        return self.cache.save_year(
+            year, {"events": events, "blocks": blocks, "lines": lines, "data": data_chunk(data)}
+        )
+
     def save_patch(self, built: Built) -> tuple[dict[int, str], str]:
         """Keep the years and the list of articles that ``patch`` changed; return their stamps."""
         stamps = dict(built.years)
         for year, changes in sorted(self._patches.items()):
             kept = self._years[year]
-            events = list(kept.events)
-            parts = [list(kept.texts[kind] or ()) for kind in range(3)]
-            for position, (summary, new) in changes.items():
-                events[position] = summary
-                for kind in range(3):
-                    parts[kind][position] = new[kind]
-            kinds = {"events": events, "blocks": parts[0], "lines": parts[1], "data": data_chunk(parts[2])}
-            stamps[year] = self.cache.save_year(year, kinds)
+            rows = list(zip(kept.events, zip(*(kept.texts[kind] or () for kind in range(3)), strict=True), strict=True))
+            for position, row in changes.items():
+                rows[position] = row
+            stamps[year] = self._save_year(year, rows)
         for year, rows in sorted(self._rewritten.items()):
-            if not rows:  # a year left without events
-                stamps.pop(year, None)
-                continue
-            events = [event for event, _ in rows]
-            blocks, lines, data = ([parts[kind] for _, parts in rows] for kind in range(3))
-            kinds = {"events": events, "blocks": blocks, "lines": lines, "data": data_chunk(data)}
-            stamps[year] = self.cache.save_year(year, kinds)
+            if rows:
+                stamps[year] = self._save_year(year, rows)
+            else:  # a year left without events
+                del stamps[year]
         self.cache.forget_years_except(set(stamps))
         if self.listing is None:
             return stamps, built.listing
@@ -686,16 +708,9 @@ class Timeline:
         """Keep the years whose events changed, and the list of articles if it changed; return their stamps."""
         years = dict(layout.years())
         stamps = {} if built is None else {y: s for y, s in built.years.items() if y in years}
+        blocks, lines, data = self._found
         for year in sorted(self.touched & years.keys() | years.keys() - stamps.keys()):
-            events = years[year]
-            blocks, lines, data = self._found
-            kinds = {
-                "events": events,
-                "blocks": [blocks[e.id] for e in events],
-                "lines": [lines[e.id] for e in events],
-                "data": data_chunk(data[e.id] for e in events),
-            }
-            stamps[year] = self.cache.save_year(year, kinds)
+            stamps[year] = self._save_year(year, [(e, (blocks[e.id], lines[e.id], data[e.id])) for e in years[year]])
         self.cache.forget_years_except(set(years))
         if self.listed or built is None:
             return stamps, self.cache.save_listing(layout.articles, self.renderer.article_rows(layout.articles))

@@ -356,10 +356,6 @@ class Layout:
         """The earliest recorded first for each (country, procedure)."""
         return dict(self._index.firsts)
 
-    def countries_with_pages(self) -> list[str]:
-        """The region's countries, then any other country an event is filed under."""
-        return list(self._index.country_pages)
-
     def tally(self) -> Tally:
         """The timeline's totals, counted afresh (once per layout)."""
         if "tally" not in self.memo:
@@ -386,7 +382,7 @@ class Tally:
     """The timeline's totals, as the home page and the indexes of countries, procedures and years count them.
 
     Small, so that it is kept between runs: an edit that adds, removes or
-    moves events updates it by what those events counted (``build``) instead
+    moves events updates it by what those events counted (``incremental``) instead
     of counting the whole timeline again; ``Layout.tally`` counts it afresh.
     """
 
@@ -404,7 +400,7 @@ class Tally:
     region: tuple[str, ...]
 
     def country_pages(self) -> list[str]:
-        """The region's countries, then any other country an event is filed under (``Layout.countries_with_pages``)."""
+        """The region's countries, then any other country an event is filed under: each has a page."""
         return [*self.region, *sorted(set(self.countries) - set(self.region))]
 
 
@@ -433,8 +429,6 @@ class _Index:
                 self.procedures[procedure].append(event)
             if event.kind == "first":
                 self.firsts.setdefault((event.country, event.procedure), event)
-        others = sorted(set(self.countries) - set(region))
-        self.country_pages = (*region, *others)
 
 
 def build_corpus(articles: Iterable[Article], vocabulary: Vocabulary) -> Corpus:

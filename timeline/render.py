@@ -171,7 +171,8 @@ class Page:
     """Which of their parts (an index into ``EventParts``) of which events the page prints."""
 
 
-def _digest(*parts: str) -> str:
+def digest(*parts: str) -> str:
+    """A short digest of texts kept apart: what a page's key is made of (``build``, ``incremental``)."""
     return hashlib.sha1("\0".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
@@ -348,7 +349,7 @@ class Renderer:
             render: Callable[[], str | bytes],
             lists: tuple[int, list[EventSummary]] = (0, []),
         ) -> None:
-            out.append(Page(path, None if key is None else _digest(path, key), render, (lists[0], tuple(lists[1]))))
+            out.append(Page(path, None if key is None else digest(path, key), render, (lists[0], tuple(lists[1]))))
 
         add("index.md", None, functools.partial(self.home, tally))
         if split_by_year(corpus):
@@ -356,14 +357,14 @@ class Renderer:
             for year, events in corpus.years():
                 add(  # a year's page shows no totals: adding an article rewrites only the pages it shows on
                     f"timeline/{year}.md",
-                    _digest(*(keys[e.id] for e in events)),
+                    digest(*(keys[e.id] for e in events)),
                     functools.partial(self.year_page, year, events),
                     (0, events),
                 )
         else:
             add(
                 "timeline/index.md",
-                _digest(counts, *(keys[e.id] for e in corpus.events)),
+                digest(counts, *(keys[e.id] for e in corpus.events)),
                 functools.partial(self._timeline, corpus.years(), "Timeline", False, tally),
                 (0, list(corpus.events)),
             )
@@ -372,14 +373,14 @@ class Renderer:
             f"{a.id!r}{a.title!r}{a.outlet!r}{a.published and a.published.edtf!r}{a.citing_count}"
             for a in corpus.articles
         ]
-        add("articles/index.md", _digest(*listing), functools.partial(self.articles_index, corpus.articles))
+        add("articles/index.md", digest(*listing), functools.partial(self.articles_index, corpus.articles))
         add("countries/index.md", None, functools.partial(self.countries_index, tally))
 
         def event_list(path: str, template: str, title: str, code: str, events: list[EventSummary]) -> None:
             """A country's or a procedure's page: its firsts and every event it concerns."""
             first = list_firsts(tally, path, code)
             render = functools.partial(self.page, template, title, unlisted, code=code, events=events, firsts=first)
-            add(path, _digest(*(keys[e.id] for e in events)), render, (1, events))
+            add(path, digest(*(keys[e.id] for e in events)), render, (1, events))
 
         for code in tally.country_pages():
             label = vocabulary.countries[code].label
@@ -391,7 +392,7 @@ class Renderer:
         add("vocabularies.md", None, lambda: self.page("vocabularies.md.j2", "Vocabularies", tally=tally))
         add(
             "data/timeline.json",
-            _digest(*keys.values()),
+            digest(*keys.values()),
             lambda: timeline_json(corpus, self._data),
             (2, list(corpus.events)),
         )
@@ -460,7 +461,7 @@ class Renderer:
         shown = [event for _, events in years for event in events]
         used = {field: {v for e in shown for v in getattr(e, field)} for field in ("countries", "procedures", "kinds")}
         vocabulary = self.vocabulary
-        # The region's countries first, then the others: as corpus.countries_with_pages(), of those shown.
+        # The region's countries first, then the others: as Tally.country_pages(), of those shown.
         region = [c for c in vocabulary.region if c in used["countries"]]
         return self.page(
             "timeline.md.j2",
