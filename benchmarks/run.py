@@ -92,23 +92,50 @@ def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def empty_docs(docs: Path) -> None:
+class Trash:
+    """Folders a benchmark is done with: set aside during the run, deleted once it is over.
+
+    On a file system without a journal (ext4 here), the kernel will not reuse
+    an inode freed in the last 60 seconds and steps over each one when it
+    creates a file (``recently_deleted`` in fs/ext4/ialloc.c): deleting ten
+    thousand pages and then generating ten thousand made each new file cost
+    0.4 ms more, 4 to 5 s per run, a cost of the benchmark's own clean-up that
+    no run from a fresh checkout pays. Renaming a folder away frees nothing.
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        self.folder = workdir / "trash"
+        self.count = 0
+
+    def set_aside(self, path: Path) -> None:
+        if path.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.count += 1
+            path.rename(self.folder / f"{self.count}-{path.name}")
+
+    def empty(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def empty_docs(docs: Path, trash: Trash | None = None) -> None:
     """The repository's hand-written docs/, without any generated page."""
+    if trash is not None:
+        trash.set_aside(docs)
     shutil.rmtree(docs, ignore_errors=True)
     shutil.copytree(REPO / "docs", docs, ignore=shutil.ignore_patterns(".*", "index.md", "timeline", "articles",
                                                                          "countries", "procedures", "data",
                                                                          "vocabularies.md"))  # fmt: skip
 
 
-def bench(size: int, workdir: Path, with_mkdocs: bool) -> list[tuple[str, str]]:
+def bench(size: int, workdir: Path, with_mkdocs: bool, trash: Trash) -> list[tuple[str, str]]:
     root = workdir / str(size)
     seeds = root / "seeds"
     if not seeds.exists() or len(list(seeds.glob("*.md"))) != size:
-        shutil.rmtree(root, ignore_errors=True)
+        trash.set_aside(root)
         write_corpus(seeds, size)
     docs = root / "docs"
-    shutil.rmtree(root / ".timeline-cache", ignore_errors=True)
-    empty_docs(docs)
+    trash.set_aside(root / ".timeline-cache")
+    empty_docs(docs, trash)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     python = sys.executable
     generate = [python, str(REPO / "build_timeline.py"), "--seeds", str(seeds), "--docs", str(docs)]
@@ -149,7 +176,7 @@ def bench(size: int, workdir: Path, with_mkdocs: bool) -> list[tuple[str, str]]:
     assert f"{size - 1} articles" in output, output
     aside.rename(seeds / "bench-00010.md")
     measure(generate, root)
-    empty_docs(docs)  # as on a fresh checkout or CI run that kept .timeline-cache/
+    empty_docs(docs, trash)  # as on a fresh checkout or CI run that kept .timeline-cache/
     warm, warm_mem, output = measure(generate, root)
     assert f"{size} articles" in output, output
     rows += [
@@ -167,6 +194,7 @@ def bench(size: int, workdir: Path, with_mkdocs: bool) -> list[tuple[str, str]]:
     ]
     if with_mkdocs:
         site = root / "site"
+        trash.set_aside(site)  # not left to mkdocs, which would delete it file by file first
         env = os.environ | {"NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "0"}
         command = [python, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(root / "mkdocs.yml"), "-d", str(site)]
         build, build_mem, _ = measure(command, root, env)
@@ -188,7 +216,12 @@ def main() -> None:
     # As `make site` does (and pip, for what it installs): with PYTHONDONTWRITEBYTECODE set,
     # every run would otherwise compile the package again.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "timeline")], check=True)
-    results = {size: bench(size, args.workdir.resolve(), args.mkdocs) for size in args.sizes}
+    trash = Trash(args.workdir.resolve())
+    trash.empty()  # what an interrupted run left
+    try:
+        results = {size: bench(size, args.workdir.resolve(), args.mkdocs, trash) for size in args.sizes}
+    finally:
+        trash.empty()
     print(f"| measure ({os.cpu_count()} cores) | " + " | ".join(f"{s:,} articles" for s in args.sizes) + " |")
     print("|---|" + "---|" * len(args.sizes))
     for index, (name, _) in enumerate(results[args.sizes[0]]):
