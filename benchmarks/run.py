@@ -117,11 +117,9 @@ class Trash:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def empty_docs(docs: Path, trash: Trash | None = None) -> None:
-    """The repository's hand-written docs/, without any generated page."""
-    if trash is not None:
-        trash.set_aside(docs)
-    shutil.rmtree(docs, ignore_errors=True)
+def empty_docs(docs: Path, trash: Trash) -> None:
+    """The repository's hand-written docs/, without any generated page (the old one set aside)."""
+    trash.set_aside(docs)
     shutil.copytree(REPO / "docs", docs, ignore=shutil.ignore_patterns(".*", "index.md", "timeline", "articles",
                                                                          "countries", "procedures", "data",
                                                                          "vocabularies.md"))  # fmt: skip
