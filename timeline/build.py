@@ -464,7 +464,7 @@ def generate(
     intact = built is not None and all(_unchanged(folder, path, key, outputs) for path, key in listed.items())
     if built is not None and intact and built.headers == headers:
         # No seed changed what the timeline and the listings show: only article pages can differ.
-        links, counts, milestones, tally = built.links, built.counts, built.milestones, built.tally
+        links, milestones, tally = built.links, built.milestones, built.tally
         keys.update(listed)
         lap("the timeline is as it was")
     else:
@@ -483,7 +483,6 @@ def generate(
             # The pages that show the edit's events had their parts, their years' runs or their counts replaced.
             assert built is not None
             links, milestones, tally = patch.links, timeline.milestones, patch.tally
-            counts = (tally.articles, tally.events)
             keys.update(listed | patch.keys)
             for path in patch.removed:  # a year's page that has no event left
                 del keys[path]
@@ -495,7 +494,6 @@ def generate(
             milestones = timeline.milestones
             pages = event_pages(layout)
             links = {name: tuple(pages[m] for m in milestones[name][1]) for name in names}
-            counts = (len(layout.articles), len(layout.events))
             tally = layout.tally()
             lap(f"timeline laid out ({len(timeline.events)} events again)")
             for page in renderer.pages(layout):
@@ -552,10 +550,10 @@ def generate(
         if timeline is not None:
             years, listing = timeline.save_patch(built)
             merged, rendered = len(timeline.events), timeline.rendered
-    index.built = Built(headers, links, counts, frozenset(article_pages), milestones, years, listing, tally)
+    index.built = Built(headers, links, frozenset(article_pages), milestones, years, listing, tally)
     cache.save()  # last: the index names the files of the layout it goes with
     lap("cache written")
-    return Outcome(*counts, report, layout, merged, rendered, files, patched)
+    return Outcome(tally.articles, tally.events, report, layout, merged, rendered, files, patched)
 
 
 def _linked(result: SeedResult, links: dict[str, tuple[str, ...]]) -> str:

@@ -51,8 +51,6 @@ class Built:
     """``build.header`` of every seed, by file name."""
     links: dict[str, tuple[str, ...]]
     """The timeline page of each milestone's event, by file name."""
-    counts: tuple[int, int]
-    """Articles and events."""
     pages: frozenset[str]
     """The article pages."""
     milestones: dict[str, tuple[str, tuple[str, ...]]]

@@ -290,7 +290,7 @@ class Timeline:
         a timeline that splits) or any doubt (an old part not found exactly
         once) takes the full path.
         """
-        previous, split = built.milestones, splits(built.counts[1])
+        previous, split = built.milestones, splits(built.tally.events)
         edit = self._edit(built)
         changed, ids = edit.changed, edit.ids
 
@@ -836,14 +836,7 @@ def _patched_text(path: Path, pairs: list[tuple[str, str]]) -> str | None:
     except (OSError, UnicodeDecodeError):
         return None
     spans = _spans(text, pairs)
-    if spans is None:
-        return None
-    pieces: list[str] = []
-    at = 0
-    for start, end, new in spans:
-        pieces += (text[at:start], new)
-        at = end
-    return "".join([*pieces, text[at:]])
+    return None if spans is None else "".join(_spliced(text, spans))
 
 
 def _patched_bytes(path: Path, pairs: list[tuple[bytes, bytes]]) -> Spliced | None:
@@ -853,12 +846,17 @@ def _patched_bytes(path: Path, pairs: list[tuple[bytes, bytes]]) -> Spliced | No
     except OSError:
         return None
     spans = _spans(data, pairs)
-    if spans is None:
-        return None
-    whole = memoryview(data)
-    pieces: list[bytes | memoryview] = []
+    return None if spans is None else Spliced(tuple(_spliced(memoryview(data), spans)))
+
+
+_Whole = TypeVar("_Whole", str, memoryview)
+
+
+def _spliced(whole: _Whole, spans: list[tuple[int, int, Any]]) -> list[Any]:
+    """``whole``'s slices between the spans, with each span's new text in its place."""
+    pieces: list[Any] = []
     at = 0
     for start, end, new in spans:
         pieces += (whole[at:start], new)
         at = end
-    return Spliced((*pieces, whole[at:]))
+    return [*pieces, whole[at:]]

@@ -389,7 +389,7 @@ class Renderer:
         for code in vocabulary.procedures:
             label = vocabulary.procedures[code].label.capitalize()
             event_list(procedure_page(code), "procedure.md.j2", label, code, corpus.events_of(code))
-        add("vocabularies.md", None, lambda: self.page("vocabularies.md.j2", "Vocabularies", tally=tally))
+        add("vocabularies.md", None, lambda: self.page("vocabularies.md.j2", "Vocabularies", region=vocabulary.region))
         add(
             "data/timeline.json",
             digest(*keys.values()),

@@ -126,11 +126,11 @@ def write_docs(
                     f"{target} exists but was not generated; move it away or rename it, "
                     "the generator never overwrites hand-written pages"
                 )
+            # A file the caller knows changed is not read again (tens of megabytes for the data file).
             # UTF-8 takes at least a byte a character: a shorter file cannot hold the same text.
             text = files[name]
-            if name in changed:
-                pass  # tens of megabytes for the data file: not read again to learn what the caller knows
-            elif stat.S_ISREG(status.st_mode) and status.st_size >= len(text) and target.read_bytes() == _utf8(text):
+            same_size_or_more = stat.S_ISREG(status.st_mode) and status.st_size >= len(text)
+            if name not in changed and same_size_or_more and target.read_bytes() == _utf8(text):
                 continue
         pending[target] = files[name]
     stale = sorted(owned - listed)
