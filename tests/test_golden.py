@@ -32,9 +32,9 @@ def test_generated_files_match_the_golden_files(generated: dict[str, str], reque
         shutil.rmtree(GOLDEN, ignore_errors=True)
         for name, text in generated.items():
             (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / name).write_text(text, encoding="utf-8")
+            (GOLDEN / name).write_bytes(text.encode())  # bytes: the CSV's CRLF line ends stay
     committed = {str(p.relative_to(GOLDEN)) for p in GOLDEN.rglob("*") if p.is_file()}
     assert sorted(generated) == sorted(committed), "files added or removed: run `make golden` and review"
     for name, text in generated.items():
-        expected = (GOLDEN / name).read_text(encoding="utf-8")
+        expected = (GOLDEN / name).read_bytes().decode()
         assert text == expected, f"{name} differs from tests/golden/docs/{name}: run `make golden` and review the diff"

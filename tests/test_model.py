@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.conftest import GOOD_SEED, SeedWriter
 from timeline.load import read_seeds
-from timeline.model import Block, Corpus, model_seeds
+from timeline.model import Corpus, article_text, model_seeds
 from timeline.validate import Validator
 from timeline.vocabulary import Vocabulary
 
@@ -26,9 +26,7 @@ def seed_text(*milestones: dict[str, str]) -> str:
     return f"{head}milestones:\n{entries}---\n{body}"
 
 
-def modelled(
-    write_seed: SeedWriter, vocabulary: Vocabulary, seeds: dict[str, str]
-) -> tuple[Corpus, dict[str, tuple[Block, ...]]]:
+def modelled(write_seed: SeedWriter, vocabulary: Vocabulary, seeds: dict[str, str]) -> tuple[Corpus, dict[str, str]]:
     for name, text in seeds.items():
         folder = write_seed(name, text).parent
     loaded, problems = read_seeds(folder)
@@ -114,7 +112,8 @@ def test_firsts_keep_the_earliest(write_seed: SeedWriter, vocabulary: Vocabulary
 def test_body_blocks_mark_each_quote_once(write_seed: SeedWriter, vocabulary: Vocabulary) -> None:
     text = seed_text({"id": "one", "date": "2024"}, {"id": "two", "date": "2024"})
     text = text.replace("A second paragraph.", "## A heading\n\n<b>raw</b> text")
-    blocks = modelled(write_seed, vocabulary, {"a.md": text})[1]["a"]
+    corpus, bodies = modelled(write_seed, vocabulary, {"a.md": text})
+    blocks = article_text(bodies["a"], corpus.articles[0])
     assert [b.heading for b in blocks] == [False, True, False]
     first = blocks[0].segments
     assert [(s.text, s.marked, s.anchors, s.closes) for s in first] == [

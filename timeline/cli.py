@@ -12,8 +12,7 @@ from pathlib import Path
 import jinja2
 
 from timeline import build
-from timeline.build import Outcome, Signature, Stop, check, compile_seeds, scan_seeds, seed_names, template_location
-from timeline.freshness import fingerprint, record, up_to_date
+from timeline.build import Outcome, Stop, check, compile_seeds, seed_names, template_location
 from timeline.model import Corpus, build_corpus
 from timeline.problems import Problem
 from timeline.render import TEMPLATES
@@ -82,12 +81,11 @@ def generate(
     docs_dir: Path,
     templates: Path = TEMPLATES,
     jobs: int | None = None,
-    scanned: dict[str, Signature] | None = None,
 ) -> Outcome:
     """The whole pipeline: seeds in, generated pages written; raise Stop and write nothing on failure."""
     vocabulary = _vocabulary()
     try:
-        return build.generate(seeds_dir, docs_dir, vocabulary, templates, jobs, scanned)
+        return build.generate(seeds_dir, docs_dir, vocabulary, templates, jobs)
     except jinja2.TemplateError as error:  # a template that does not even load
         raise Stop(message=f"{template_location(error)}: template error: {error}; docs/ is unchanged") from error
     except WriteError as error:
@@ -113,14 +111,7 @@ def build_main(argv: Sequence[str]) -> int:
                 files = _count(len(corpus.articles), "seed file")
                 print(f"{files} valid: {_count(len(corpus.events), 'event')}.")
             return EXIT_OK
-        scanned = scan_seeds(args.seeds)
-        inputs = fingerprint(args.seeds, args.docs, scanned)
-        if up_to_date(inputs, args.docs):
-            if not args.quiet:
-                print(f"Nothing changed since the last run: {args.docs}/ is up to date.")
-            return EXIT_OK
-        outcome = generate(args.seeds, args.docs, scanned=scanned)
-        record(inputs, args.docs, outcome.files)
+        outcome = generate(args.seeds, args.docs)
     except Stop as stop:
         if stop.problems:
             report(stop.problems)
@@ -135,6 +126,8 @@ def build_main(argv: Sequence[str]) -> int:
 def summary(outcome: Outcome, docs_dir: Path) -> str:
     """One line on what a run did."""
     result = outcome.report
+    if not result.written and not result.removed and not outcome.pages_rendered:
+        return f"Nothing changed since the last run: {docs_dir}/ is up to date."
     return (
         f"{_count(outcome.articles, 'article')}, {_count(outcome.events, 'event')}: "
         f"{_count(len(result.written), 'file')} written, {len(result.removed)} removed, "

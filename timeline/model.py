@@ -36,7 +36,9 @@ __all__ = [
     "Segment",
     "Source",
     "Version",
+    "article_from_plain",
     "article_text",
+    "article_to_plain",
     "build_article",
     "build_corpus",
     "merge_events",
@@ -62,9 +64,9 @@ class Source:
 class ArticleRef:
     """What a citation shows of its article: pages that list events see no more than this.
 
-    Keeping it small keeps an event's pages independent of the rest of the
-    article, so that editing a summary or the text re-renders the article's
-    own page and nothing else (see ``build``).
+    Keeping it small keeps an event's key (``sources_key``) independent of the
+    rest of the article, so that editing a summary or the text changes the
+    key of the article's own page and of nothing else.
     """
 
     id: str
@@ -91,7 +93,7 @@ class Milestone:
     title: str
     evidence: str
     fingerprint: str = field(default="", compare=False, repr=False)
-    """A digest of everything above: pages that list the milestone's event are re-rendered when it changes."""
+    """A digest of everything above: the keys of the pages that show the milestone's event change with it."""
 
     @property
     def article_id(self) -> str:
@@ -150,10 +152,7 @@ class Article:
 
 
 class ArticleEntry(NamedTuple):
-    """An article as the list of articles shows it: all a layout keeps of it.
-
-    A named tuple, as ``EventSummary``: the cache reads back ten thousand of them.
-    """
+    """An article as the list of articles shows it: all a layout holds of it."""
 
     id: str
     title: str
@@ -263,10 +262,8 @@ def sources_key(citations: Iterable[Milestone]) -> str:
 class EventSummary(NamedTuple):
     """An event as pages that list events see it, next to its parts rendered once (``render.Renderer.parts``).
 
-    Small, so that the whole timeline's layout can be kept between runs and
-    an edited event moved in it without reading every article again
-    (``build``). A named tuple rather than a dataclass: the cache reads back
-    tens of thousands of them, three times faster.
+    ``key`` digests all the event's parts show, so that a page's key can be
+    made of its events' keys without looking at their sources again.
     """
 
     id: str
@@ -292,11 +289,7 @@ class EventSummary(NamedTuple):
 
     @property
     def date(self) -> Date:
-        """The main version's date (parsed once per process).
-
-        Kept as its text, sort key and year: the cache reads back tens of
-        thousands of summaries, and a date object in each took three times as long.
-        """
+        """The main version's date (parsed once per process)."""
         return parse_date(self.edtf)
 
     @property
@@ -322,11 +315,7 @@ class Corpus:
 
 @dataclass(frozen=True)
 class Layout:
-    """The timeline without the articles' text and quotes: what the pages listing events and articles show.
-
-    Built from a corpus, or kept from the last run and updated where seeds
-    changed (``build``); the two must be equal.
-    """
+    """The timeline without the articles' text and quotes: what the pages listing events and articles show."""
 
     articles: tuple[ArticleEntry, ...]
     """By id."""
@@ -379,12 +368,7 @@ class Layout:
 
 @dataclass(frozen=True)
 class Tally:
-    """The timeline's totals, as the home page and the indexes of countries, procedures and years count them.
-
-    Small, so that it is kept between runs: an edit that adds, removes or
-    moves events updates it by what those events counted (``incremental``) instead
-    of counting the whole timeline again; ``Layout.tally`` counts it afresh.
-    """
+    """The timeline's totals, as the home page and the indexes of countries, procedures and years count them."""
 
     articles: int
     events: int
@@ -452,11 +436,11 @@ def merge_events(articles: Iterable[Article], only: Container[str] | None = None
     return [_event(event_id, cited) for event_id, cited in by_id.items()]
 
 
-def model_seeds(seeds: Iterable[Seed], vocabulary: Vocabulary) -> tuple[Corpus, dict[str, tuple[Block, ...]]]:
-    """The corpus of validated seeds and every article's text, by article id, in one call."""
+def model_seeds(seeds: Iterable[Seed], vocabulary: Vocabulary) -> tuple[Corpus, dict[str, str]]:
+    """The corpus of validated seeds and every article's text (``article_text`` reads it), by article id."""
     articles = [(seed, build_article(seed)) for seed in seeds]
-    texts = {article.id: article_text(seed, article) for seed, article in articles}
-    return build_corpus((article for _, article in articles), vocabulary), texts
+    bodies = {article.id: seed.body for seed, article in articles}
+    return build_corpus((article for _, article in articles), vocabulary), bodies
 
 
 def single_event(milestone: Milestone) -> Event:
@@ -516,13 +500,93 @@ def build_article(seed: Seed) -> Article:
     )
 
 
-def article_text(seed: Seed, article: Article) -> tuple[Block, ...]:
+def article_text(body: str, article: Article) -> tuple[Block, ...]:
     """The body of the article's seed as blocks, with every evidence quote highlighted.
 
-    Apart from the article, so that the pages listing events never hold the
-    text of every article, and a run can keep articles it did not re-read.
+    Apart from the article, so that only the article's own page, when it is
+    rendered, pays for finding the quotes.
     """
-    return _blocks(seed.body, article.milestones)
+    return _blocks(body, article.milestones)
+
+
+def article_to_plain(article: Article) -> tuple[Any, ...]:
+    """The article as plain values, for the memo (``memo``): tuples of strings, dates as EDTF."""
+    source = article.source
+    published = source.published.edtf if source.published else None
+    milestones = tuple(
+        (
+            m.id,
+            m.date.edtf,
+            m.inferred,
+            m.date_note,
+            m.country,
+            m.place,
+            m.institution,
+            m.procedure,
+            m.kind,
+            m.title,
+            m.evidence,
+            m.fingerprint,
+        )
+        for m in article.milestones
+    )
+    return (
+        article.id,
+        article.title,
+        (source.outlet, source.url, published, source.author, source.language, source.raw),
+        article.countries,
+        article.tags,
+        article.summary,
+        milestones,
+        article.seed_path,
+    )
+
+
+def article_from_plain(plain: tuple[Any, ...]) -> Article:
+    """The article ``article_to_plain`` gave; raises ValueError or TypeError on anything else."""
+    article_id, title, source, countries, tags, summary, milestones, seed_path = plain
+    outlet, url, published, author, language, raw = source
+    reference = ArticleRef(article_id, title, outlet, url)
+    return Article(
+        article_id,
+        title,
+        Source(outlet, url, parse_date(published) if published else None, author, language, raw),
+        tuple(countries),
+        tuple(tags),
+        summary,
+        tuple(
+            Milestone(
+                milestone_id,
+                reference,
+                parse_date(date),
+                inferred,
+                date_note,
+                country,
+                place,
+                institution,
+                procedure,
+                kind,
+                milestone_title,
+                evidence,
+                fingerprint,
+            )
+            for (
+                milestone_id,
+                date,
+                inferred,
+                date_note,
+                country,
+                place,
+                institution,
+                procedure,
+                kind,
+                milestone_title,
+                evidence,
+                fingerprint,
+            ) in milestones
+        ),
+        seed_path,
+    )
 
 
 def _milestone(meta: dict[str, Value], article: ArticleRef) -> Milestone:

@@ -10,12 +10,14 @@ macros, so Jinja's autoescape (on, as a backstop) never changes them; the
 
 from __future__ import annotations
 
+import csv
 import functools
 import hashlib
 import html
+import io
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ from markupsafe import Markup
 
 from timeline.dates import Date, parse_date
 from timeline.escape import CONTROLS, Escaped, attribute, inline_text, link_target
-from timeline.model import Article, ArticleEntry, Block, Corpus, Event, EventSummary, Layout, Tally, single_event
+from timeline.model import Article, Block, Corpus, Event, EventSummary, Layout, Tally, article_text
 from timeline.schema import annotation_schema, schema_json
 from timeline.vocabulary import Vocabulary
 
@@ -166,37 +168,27 @@ class Page:
     """Equal keys mean equal text (within one version of code, templates and vocabulary);
     None for small pages that are cheaper to render than to key."""
     render: Callable[[], str | bytes] = field(compare=False, repr=False)
-    """Text, or UTF-8 (the data file)."""
-    lists: tuple[int, tuple[EventSummary, ...]] = (0, ())
-    """Which of their parts (an index into ``EventParts``) of which events the page prints."""
+    """Text, or UTF-8 (the data files)."""
+    events: tuple[str, ...] = ()
+    """The events whose parts (``Renderer.parts``) the page prints: they must be at hand (``use``)."""
 
 
 def digest(*parts: str) -> str:
-    """A short digest of texts kept apart: what a page's key is made of (``build``, ``incremental``)."""
+    """A short digest of texts kept apart: what a page's key is made of."""
     return hashlib.sha1("\0".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
-_PENDING_LINK = re.compile("\x00([A-Za-z0-9_-]+)\x00")
-"""An event link left open: NUL never survives an escaping filter, so no seed can forge one."""
-
-
-def link_events(text: str, pages: dict[str, str]) -> str:
-    """Fill in the event links of a page rendered before the timeline was laid out."""
-    return _PENDING_LINK.sub(lambda found: f"{pages[found[1]]}#{found[1]}", text)
-
-
 EventParts = tuple[str, str, str]
-"""An event's timeline section, its line in lists and its line in the data file, links open."""
+"""An event's timeline section, its line in lists and its line in the data file."""
 
 
 class Renderer:
     """The Jinja environment of one run, with the pieces every page shares rendered once.
 
-    Article pages and each event's parts (``parts``) are rendered before the
-    timeline is laid out (in parallel, as each seed is read, or kept from a
-    past run): their links to events stay open until a page is put together.
-    Every other page comes from ``pages``, keyed so that a run renders only
-    the pages whose inputs changed.
+    ``pages`` lays out every generated file with its key; each event's parts
+    (``parts``: its timeline section, list line and data line) are rendered
+    once and put together by the pages that list the event, so a caller can
+    keep them by ``part_key`` and render only what has no kept result.
     """
 
     def __init__(
@@ -207,20 +199,15 @@ class Renderer:
         self.env = environment(templates, compiled)
         self._dates: dict[str, Markup] = {}
         self._date_template = self.env.get_template("_date.md.j2")
-        self._event_pages: dict[str, str] | None = None
+        self.event_pages: dict[str, str] = {}
+        """The timeline page of every event, set by ``pages``: every link to an event needs it."""
         self.env.globals["date_markup"] = self._date_markup
         self.env.globals["event_href"] = self._event_href
         self.env.globals["event_blocks"] = self._event_blocks
         self.env.globals["event_lines"] = self._event_lines
-        self.env.globals["article_rows"] = self._article_rows
-        self._rows: dict[str, tuple[ArticleEntry, str]] = {}
-        """Each article's row in the list of articles, with the entry it shows (``article_rows``)."""
         self._macros: Any = None
-        self._blocks: dict[str, str] = {}
-        """The timeline section and the list line of every event that pages list (``use``)."""
-        self._lines: dict[str, str] = {}
-        self._data: dict[int, bytes] = {}
-        """Each year's lines of the data file (``data_chunk``)."""
+        self._parts: dict[str, EventParts] = {}
+        """The parts of the events that the pages to render list (``use``)."""
         # A corpus this large would make a search index too heavy for a reader's
         # browser: article text, quotes and notes then stay out of it (titles,
         # dates, places and institutions stay in), as do the listing pages.
@@ -233,7 +220,7 @@ class Renderer:
         self.context: dict[str, Any] = {}
 
     def prepare(self) -> None:
-        """Compile the templates that each seed's pages use, once, before worker processes are forked."""
+        """Compile the templates, once, before worker processes are forked."""
         for name in ("article.md.j2", "_event.md.j2", "_date.md.j2"):
             self.env.get_template(name)
         self._macro_module()
@@ -249,211 +236,147 @@ class Renderer:
     # a page rather than one an event, since pages list thousands of events.
     def _event_blocks(self, events: list[EventSummary]) -> list[Markup]:
         """The events' sections of the timeline (``parts``)."""
-        return [Markup(self._blocks[e.id]) for e in events]  # noqa: S704
+        return [Markup(self._parts[e.id][0]) for e in events]  # noqa: S704
 
     def _event_lines(self, events: list[EventSummary]) -> list[Markup]:
         """The events' lines in the country and procedure lists (``parts``), each linking to its event."""
-        pages = self._event_pages
-        assert pages is not None, "lists are rendered by pages(), which lays the links out"
-        return [Markup(linked_line(self._lines[e.id], e.id, pages[e.id])) for e in events]  # noqa: S704
-
-    def _article_rows(self, entries: Iterable[ArticleEntry]) -> list[Markup]:
-        return [Markup(row) for row in self.article_rows(entries)]  # noqa: S704 - rendered by _macros.md.j2
-
-    def article_rows(self, entries: Iterable[ArticleEntry]) -> list[str]:
-        """The articles' rows in the list of articles: kept (``keep_rows``) where the entry is the same.
-
-        Rendered once per article, not once per run: the list has a row for
-        every article, and an added article would otherwise render them all.
-        """
-        row = self._macro_module().article_row
-        out = []
-        for entry in entries:
-            kept = self._rows.get(entry.id)
-            if kept is None or kept[0] != entry:
-                kept = self._rows[entry.id] = (entry, str(row(entry)))
-            out.append(kept[1])
-        return out
-
-    def keep_rows(self, entries: Iterable[ArticleEntry], rows: Iterable[str]) -> None:
-        """Take the rows a past run rendered (``article_rows``) for these entries."""
-        self._rows.update((entry.id, (entry, row)) for entry, row in zip(entries, rows, strict=True))
+        return [Markup(self._parts[e.id][1]) for e in events]  # noqa: S704
 
     def _macro_module(self) -> Any:
         if self._macros is None:
             self._macros = self.env.get_template("_macros.md.j2").make_module(self.context)
         return self._macros
 
-    def parts(self, events: Iterable[Event]) -> dict[str, EventParts]:
-        """Each event's timeline section, list line and data line, their links to events left open.
+    def _event_href(self, event_id: str) -> Escaped:
+        """Where an event is: its timeline page (relative to the site root) and its anchor."""
+        return Escaped(f"{self.event_pages[event_id]}#{_identifier(event_id)}")
 
-        An event's parts depend on its sources and nothing else (its
-        ``EventSummary.key``), so they can be rendered by the worker that reads
-        the seed of an event with one source, or kept from a past run.
-        """
+    def part_key(self, event: EventSummary) -> str:
+        """A digest of all an event's parts show: its sources (``EventSummary.key``) and its page."""
+        return digest(event.key, self.event_pages[event.id])
+
+    def parts(self, events: Iterable[Event]) -> dict[str, EventParts]:
+        """Each event's timeline section, list line and data line (``pages`` must have placed the events)."""
         block = self.env.get_template("_event.md.j2")
         line = self._macro_module().event_line
+        pages = self.event_pages
         return {
-            e.id: (block.render(self.context | {"event": e}), str(line(e, "../")), _json_line(e, None)) for e in events
+            e.id: (
+                block.render(self.context | {"event": e}),
+                str(line(e, "../")),
+                _json_line(e, f"{site_path(pages[e.id])}#{e.id}"),
+            )
+            for e in events
         }
 
-    def fragments(self, article: Article) -> tuple[EventParts, ...]:
-        """The parts of each milestone's event as if no other article cited it (most have one source)."""
-        parts = self.parts(single_event(milestone) for milestone in article.milestones)
-        return tuple(parts[milestone.id] for milestone in article.milestones)
-
-    def use(self, blocks: dict[str, str], lines: dict[str, str], data: dict[int, bytes]) -> None:
-        """Take the parts (see ``parts``) of the events that pages will list, and the data file's years."""
-        self._blocks.update(blocks)
-        self._lines.update(lines)
-        self._data.update(data)
-
-    def _event_href(self, event_id: str) -> Escaped:
-        """A link to an event, left open: ``page`` fills it in once the layout is known."""
-        return Escaped(f"\x00{_identifier(event_id)}\x00")
+    def use(self, parts: dict[str, EventParts]) -> None:
+        """Take the parts (see ``parts``) of the events that the pages to render list."""
+        self._parts.update(parts)
 
     def page(self, template: str, title: str, extra: dict[str, Any] | None = None, **values: Any) -> str:
-        """Front matter and the rendered template, its links to events filled in (``pages`` knows them)."""
-        text = self._open_page(template, title, extra, values)
-        if self._event_pages is not None and "\x00" in text:
-            text = link_events(text, self._event_pages)
-        return text
-
-    def _open_page(self, template: str, title: str, extra: dict[str, Any] | None, values: dict[str, Any]) -> str:
+        """Front matter and the rendered template."""
         return front_matter(title, extra) + self.env.get_template(template).render(self.context | values)
 
     def article_page(self, article: Article, text: tuple[Block, ...]) -> str:
-        """The article's page, its links to events left open (see ``link_events``), as the cache keeps it."""
-        values = {"article": article, "text": text, "citing": article.citing_count}
+        """The article's page: its source, milestones (linked to their events) and highlighted text."""
         tags = None if self.large else {"tags": article_tags(self.vocabulary, article)}
-        return self._open_page("article.md.j2", article.title, tags, values)
+        return self.page("article.md.j2", article.title, tags, article=article, text=text, citing=article.citing_count)
 
-    def pages(self, corpus: Layout) -> list[Page]:
-        """Every generated file but the article pages, each with its key.
+    def pages(
+        self, corpus: Corpus, layout: Layout, bodies: Mapping[str, str], article_keys: Mapping[str, str] | None = None
+    ) -> list[Page]:
+        """Every generated file, each with its key: the one plan of the site, for a run and for ``render_site``.
 
-        Rendering a page needs the parts (``use``) of the events it lists:
-        the data file lists them all.
+        ``bodies`` holds each article's text by id; ``article_keys`` a digest
+        of each article and its text (the seed file's), without which article
+        pages have no key and are always rendered. A page that lists events
+        needs their parts at hand (``use``) when it is rendered.
         """
         vocabulary = self.vocabulary
-        pages = event_pages(corpus)
-        self._event_pages = pages
-        tally = corpus.tally()
-        keys = {e.id: f"{pages[e.id]}\0{e.key}" for e in corpus.events}
-        counts = f"{len(corpus.events)} {len(corpus.articles)}"
+        pages = self.event_pages = event_pages(layout)
+        tally = layout.tally()
+        keys = {e.id: f"{pages[e.id]}\0{e.key}" for e in layout.events}
+        counts = f"{len(layout.events)} {len(layout.articles)}"
         unlisted = {"search": {"exclude": True}} if self.large else None
+        every_event = tuple(e.id for e in layout.events)
         out: list[Page] = []
 
-        def add(
-            path: str,
-            key: str | None,
-            render: Callable[[], str | bytes],
-            lists: tuple[int, list[EventSummary]] = (0, []),
-        ) -> None:
-            out.append(Page(path, None if key is None else digest(path, key), render, (lists[0], tuple(lists[1]))))
+        def add(path: str, key: str | None, render: Callable[[], str | bytes], events: Iterable[str] = ()) -> None:
+            out.append(Page(path, None if key is None else digest(path, key), render, tuple(events)))
 
-        add("index.md", None, functools.partial(self.home, tally))
-        if split_by_year(corpus):
-            add("timeline/index.md", None, functools.partial(self.year_index, tally))
-            for year, events in corpus.years():
+        for article in corpus.articles:
+            links = [pages[m.id] for m in article.milestones]
+            known = None if article_keys is None else digest(article_keys[article.id], *links)
+            body = bodies[article.id]
+            render = functools.partial(self._article_page_of, article, body)
+            add(f"articles/{article.id}.md", known, render)
+        add("index.md", None, functools.partial(self.page, "home.md.j2", HOME_TITLE, tally=tally))
+        if split_by_year(layout):
+            add(
+                "timeline/index.md", None, functools.partial(self.page, "timeline_years.md.j2", "Timeline", tally=tally)
+            )
+            for year, events in layout.years():
                 add(  # a year's page shows no totals: adding an article rewrites only the pages it shows on
                     f"timeline/{year}.md",
                     digest(*(keys[e.id] for e in events)),
-                    functools.partial(self.year_page, year, events),
-                    (0, events),
+                    functools.partial(self._timeline, [(year, events)], f"Timeline: {year}", True),
+                    (e.id for e in events),
                 )
         else:
             add(
                 "timeline/index.md",
-                digest(counts, *(keys[e.id] for e in corpus.events)),
-                functools.partial(self._timeline, corpus.years(), "Timeline", False, tally),
-                (0, list(corpus.events)),
+                digest(counts, *(keys[e.id] for e in layout.events)),
+                functools.partial(self._timeline, layout.years(), "Timeline", False, tally),
+                every_event,
             )
         # repr keeps the fields apart, and None apart from "None"
         listing = [
             f"{a.id!r}{a.title!r}{a.outlet!r}{a.published and a.published.edtf!r}{a.citing_count}"
-            for a in corpus.articles
+            for a in layout.articles
         ]
-        add("articles/index.md", digest(*listing), functools.partial(self.articles_index, corpus.articles))
-        add("countries/index.md", None, functools.partial(self.countries_index, tally))
+        add(
+            "articles/index.md",
+            digest(*listing),
+            functools.partial(self.page, "articles.md.j2", "Articles", articles=layout.articles),
+        )
+        add(
+            "countries/index.md",
+            None,
+            functools.partial(self.page, "countries.md.j2", "Countries", codes=tally.country_pages(), tally=tally),
+        )
 
         def event_list(path: str, template: str, title: str, code: str, events: list[EventSummary]) -> None:
             """A country's or a procedure's page: its firsts and every event it concerns."""
             first = list_firsts(tally, path, code)
             render = functools.partial(self.page, template, title, unlisted, code=code, events=events, firsts=first)
-            add(path, digest(*(keys[e.id] for e in events)), render, (1, events))
+            firsts_key = "\0".join(keys[e.id] for e in first.values())
+            add(path, digest(firsts_key, *(keys[e.id] for e in events)), render, (e.id for e in events))
 
         for code in tally.country_pages():
             label = vocabulary.countries[code].label
-            event_list(country_page(code), "country.md.j2", label, code, corpus.events_in(code))
-        add("procedures/index.md", None, functools.partial(self.procedures_index, tally))
-        for code in vocabulary.procedures:
-            label = vocabulary.procedures[code].label.capitalize()
-            event_list(procedure_page(code), "procedure.md.j2", label, code, corpus.events_of(code))
-        add("vocabularies.md", None, lambda: self.page("vocabularies.md.j2", "Vocabularies", region=vocabulary.region))
+            event_list(country_page(code), "country.md.j2", label, code, layout.events_in(code))
+        codes = list(vocabulary.procedures)
         add(
-            "data/timeline.json",
-            digest(*keys.values()),
-            lambda: timeline_json(corpus, self._data),
-            (2, list(corpus.events)),
+            "procedures/index.md",
+            None,
+            functools.partial(self.page, "procedures.md.j2", "Procedures", codes=codes, tally=tally),
         )
+        for code in codes:
+            label = vocabulary.procedures[code].label.capitalize()
+            event_list(procedure_page(code), "procedure.md.j2", label, code, layout.events_of(code))
+        add(
+            "vocabularies.md",
+            None,
+            functools.partial(self.page, "vocabularies.md.j2", "Vocabularies", region=vocabulary.region),
+        )
+        every_key = digest(*(keys[e.id] for e in layout.events))
+        add("data/timeline.json", every_key, lambda: timeline_json(layout, self._parts), every_event)
+        add("data/timeline.csv", every_key, lambda: timeline_csv(corpus, pages))
         add("data/annotation.schema.json", None, lambda: schema_json(annotation_schema(vocabulary)))
         return out
 
-    # The pages that count events, each rendered from the timeline's totals alone: a patch renders
-    # them again without a layout (``build``).
-    def home(self, tally: Tally) -> str:
-        """The home page: the totals and the table of firsts."""
-        return self.page("home.md.j2", "Pediatric transplantation in Central Asia", tally=tally)
-
-    def year_index(self, tally: Tally) -> str:
-        """The timeline's first page when it has a page a year: each year with its counts."""
-        return self.page("timeline_years.md.j2", "Timeline", tally=tally)
-
-    def countries_index(self, tally: Tally) -> str:
-        """Each country with its count of events and firsts."""
-        return self.page("countries.md.j2", "Countries", codes=tally.country_pages(), tally=tally)
-
-    def procedures_index(self, tally: Tally) -> str:
-        """Each procedure with its count of events and firsts."""
-        return self.page("procedures.md.j2", "Procedures", codes=list(self.vocabulary.procedures), tally=tally)
-
-    def articles_index(self, articles: tuple[ArticleEntry, ...]) -> str:
-        """The list of articles, a kept row each (``article_rows``)."""
-        return self.page("articles.md.j2", "Articles", articles=articles)
-
-    def articles_head(self, count: int) -> str:
-        """The list of articles' sentence with their count (``articles_head``)."""
-        return str(self._macro_module().articles_head(count))
-
-    def article_items(self, rows: Iterable[str]) -> str:
-        """Rows (``article_rows``) as the list of articles prints them: a run of them is a piece of the page."""
-        return str(self._macro_module().article_items([Markup(row) for row in rows]))  # noqa: S704 - rendered rows
-
-    def list_head(self, path: str, code: str, tally: Tally, pages: dict[str, str]) -> str:
-        """A country's or a procedure's page down to its list of events (``country_head``, ``procedure_head``).
-
-        ``pages`` says where the firsts it links to live.
-        """
-        country = path == country_page(code)
-        count = (tally.countries if country else tally.procedures).get(code, 0)
-        head = self._macro_module().country_head if country else self._macro_module().procedure_head
-        return link_events(str(head(code, count, list_firsts(tally, path, code))), pages)
-
-    def link(self, pages: dict[str, str]) -> None:
-        """Say where the events that pages rendered without a layout link to live (their timeline pages)."""
-        self._event_pages = pages
-
-    def year_page(self, year: int, events: list[EventSummary]) -> str:
-        """A year's page of the timeline: needs the sections (``use``) of its events, nothing of other years."""
-        return self._timeline([(year, events)], f"Timeline: {year}", True)
-
-    def event_items(self, lines: Iterable[str]) -> str:
-        """List lines (``parts``, links filled in) as a country's or a procedure's page lists them.
-
-        The list of a run of events is the items of its parts one after the
-        other, so a patch can replace a year's run of items in a page.
-        """
-        return str(self._macro_module().event_items([Markup(line) for line in lines]))  # noqa: S704 - parts
+    def _article_page_of(self, article: Article, body: str) -> str:
+        return self.article_page(article, article_text(body, article))
 
     def _timeline(
         self, years: list[tuple[int, list[EventSummary]]], title: str, split: bool, tally: Tally | None = None
@@ -478,18 +401,20 @@ class Renderer:
         )
 
 
-def render_site(corpus: Corpus, texts: dict[str, tuple[Block, ...]], templates: Path = TEMPLATES) -> dict[str, str]:
-    """Every generated file under ``docs/``, keyed by its relative path: the whole site in one call."""
+HOME_TITLE = "Pediatric transplantation in Central Asia"
+
+
+def render_site(corpus: Corpus, bodies: Mapping[str, str], templates: Path = TEMPLATES) -> dict[str, str]:
+    """Every generated file under ``docs/``, keyed by its relative path: the whole site in one call.
+
+    The same plan (``Renderer.pages``) and the same parts a run renders,
+    with nothing kept: what a run writes must equal this.
+    """
     renderer = Renderer(corpus.vocabulary, templates, large=len(corpus.articles) > FULL_TEXT_SEARCH_LIMIT)
-    articles = {f"articles/{a.id}.md": renderer.article_page(a, texts[a.id]) for a in corpus.articles}
-    parts = renderer.parts(corpus.events)
     layout = corpus.layout()
-    data = {year: data_chunk(parts[e.id][2] for e in events) for year, events in layout.years()}
-    renderer.use({i: p[0] for i, p in parts.items()}, {i: p[1] for i, p in parts.items()}, data)
-    out = {page.path: _text(page.render()) for page in renderer.pages(layout)}
-    pages = event_pages(layout)
-    out.update({path: link_events(text, pages) for path, text in articles.items()})
-    return dict(sorted(out.items()))
+    plan = renderer.pages(corpus, layout, bodies)
+    renderer.use(renderer.parts(corpus.events))
+    return dict(sorted((page.path, _text(page.render())) for page in plan))
 
 
 def country_page(code: str) -> str:
@@ -524,51 +449,66 @@ def article_tags(vocabulary: Vocabulary, article: Article) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def timeline_json(layout: Layout, chunks: dict[int, bytes]) -> bytes:
-    """The downloadable timeline, data/timeline.json, one event a line: readable in a diff.
-
-    ``chunks`` holds each year's lines (``data_chunk``), their permalinks
-    open: all events of a year are on one page, so one replace fills them in.
-    In UTF-8 from the start: tens of megabytes are put together in bytes many
-    times faster than in text.
-    """
-    pages = event_pages(layout)
+def timeline_json(layout: Layout, parts: Mapping[str, EventParts]) -> bytes:
+    """The downloadable timeline, data/timeline.json, one event a line (``parts``): readable in a diff."""
     fields = ",\n".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(ABOUT.items()))
-    out = [("{\n" + fields + ',\n"events": [\n').encode()]
-    for year, events in layout.years():
-        out += (b",\n" if len(out) > 1 else b"", linked_data(chunks[year], pages[events[0].id]))
-    return b"".join([*out, b"\n]\n}\n"])  # one copy of tens of megabytes
+    lines = ",\n".join(parts[e.id][2] for e in layout.events)
+    return ("{\n" + fields + ',\n"events": [\n' + lines + "\n]\n}\n").encode()
 
 
-def linked_line(line: str, event_id: str, page: str) -> str:
-    """An event's line in lists (``Renderer.parts``) with its link to the event's timeline page filled in."""
-    return line.replace(f"\x00{event_id}\x00", f"{page}#{event_id}")
+CSV_COLUMNS = (
+    "id",
+    "permalink",
+    "date",
+    "earliest",
+    "latest",
+    "display",
+    "country",
+    "procedure",
+    "kind",
+    "title",
+    "disagreement",
+    "sources",
+    "article",
+    "outlet",
+    "url",
+)
+"""The columns of data/timeline.csv; ``article``, ``outlet`` and ``url`` are those of the source whose
+title the row shows (the first source of the earliest version)."""
 
 
-def linked_data(chunk: bytes, page: str) -> bytes:
-    """Data lines (``data_chunk``) of events that ``page`` shows, their permalinks filled in."""
-    site = json.dumps(site_path(page))[1:-1]
-    return chunk.replace(_OPEN_PERMALINK, f'"permalink": "{site}'.encode())
+def timeline_csv(corpus: Corpus, pages: Mapping[str, str]) -> bytes:
+    """data/timeline.csv: one row per event, in timeline order (RFC 4180: CRLF, quoted where needed, UTF-8)."""
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for event in corpus.events:
+        date = event.date
+        source = event.main.citations[0].article
+        writer.writerow(
+            (
+                event.id,
+                f"{site_path(pages[event.id])}#{event.id}",
+                date.edtf,
+                _iso(date.earliest) or "",
+                _iso(date.latest) or "",
+                date.display,
+                event.main.country,
+                event.main.procedure,
+                event.main.kind,
+                event.title,
+                "yes" if event.disagreement else "no",
+                len(event.citations),
+                source.id,
+                source.outlet or "",
+                source.url or "",
+            )
+        )
+    return stream.getvalue().encode()
 
 
-def data_chunk(lines: Iterable[str]) -> bytes:
-    """The data file's lines of a year's events, in order (each from ``Renderer.parts``), permalinks open."""
-    return ",\n".join(lines).encode()
-
-
-def data_lines(chunk: bytes) -> list[str]:
-    """The lines of a ``data_chunk``: JSON escapes every line break inside a line."""
-    return chunk.decode().split(",\n") if chunk else []
-
-
-_OPEN_PERMALINK = b'"permalink": "\\u0000'
-"""How a permalink not yet known starts: JSON escapes NUL, which no seed value can hold, and every
-quote inside a value, so this can only be the permalink's key."""
-
-
-def _json_line(event: Event, permalink: str | None) -> str:
-    link = f"\x00#{_identifier(event.id)}" if permalink is None else permalink
-    return json.dumps(_event_data(event, link), ensure_ascii=False, sort_keys=True)
+def _json_line(event: Event, permalink: str) -> str:
+    return json.dumps(_event_data(event, permalink), ensure_ascii=False, sort_keys=True)
 
 
 def _iso(day: Any) -> str | None:
