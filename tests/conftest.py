@@ -42,6 +42,11 @@ A second paragraph.
 """
 
 
+def as_windows(text: str, *, bom: bool = True, crlf: bool = True) -> str:
+    """``text`` as an editor on Windows may save it: a byte-order mark first, CRLF line endings."""
+    return ("\ufeff" if bom else "") + (text.replace("\n", "\r\n") if crlf else text)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-screenshots",

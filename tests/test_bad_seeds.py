@@ -1,7 +1,9 @@
 """Hostile and broken seed files: one rule each, all reported in one run, docs/ untouched.
 
 The files are in tests/fixtures/bad/ (byte-exact: see .gitattributes); the
-very large file is made by the test rather than committed.
+very large file is made by the test rather than committed. What Windows
+editors write (a byte-order mark, CRLF line endings) is not an error: those
+files are in tests/fixtures/windows/ and must read as the same file with LF.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import GOOD_SEED, REPO
 from tests.test_write import snapshot
 from timeline.load import MAX_FILE_BYTES, read_seed
 from timeline.validate import Validator
 from timeline.vocabulary import Vocabulary
 
 BAD = REPO / "tests" / "fixtures" / "bad"
+WINDOWS = REPO / "tests" / "fixtures" / "windows"
 PAIRED = {"id-collides-a.md"}
 """Valid alone: its problem (a second file with the same id) is reported on its partner."""
 
@@ -92,3 +95,35 @@ def test_yaml_1_1_traps_are_read_as_written(name: str, quoted: str, vocabulary: 
     seed, found = read_seed(BAD / name)
     assert seed is not None and found == []
     assert any(quoted in p.message for p in Validator(vocabulary).validate([seed]))
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in WINDOWS.glob("*.md")))
+def test_windows_files_are_valid_and_read_as_the_lf_file(name: str, vocabulary: Vocabulary, tmp_path: Path) -> None:
+    data = (WINDOWS / name).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") or b"\r\n" in data  # the fixture is still what it says
+    (tmp_path / name).write_text(GOOD_SEED, encoding="utf-8")
+    plain, _ = read_seed(tmp_path / name, f"seeds/{name}")
+    seed, problems = read_seed(WINDOWS / name, f"seeds/{name}")
+    assert seed is not None and problems == []
+    assert Validator(vocabulary).validate([seed]) == []
+    assert seed == plain
+
+
+def test_windows_line_endings_keep_the_other_rules(vocabulary: Vocabulary) -> None:
+    def found(name: str) -> list[str]:
+        seed, problems = read_seed(BAD / name, "seeds/x.md")
+        return [str(p) for p in problems + (Validator(vocabulary).validate([seed]) if seed else [])]
+
+    assert (BAD / "unknown-field-bom-crlf.md").read_bytes().startswith(b"\xef\xbb\xbf---\r\n")
+    assert (
+        found("unknown-field-bom-crlf.md")
+        == found("unknown-field.md")
+        == [
+            "seeds/x.md:8:1: sumary: unknown field 'sumary'; did you mean 'summary'? known fields: id, title, "
+            "source, countries, tags, summary, milestones"
+        ]
+    )
+    assert found("lone-carriage-return.md") == [
+        "seeds/x.md:20:9: a carriage return (CR) that is not part of a CRLF line ending (old Mac line endings, "
+        "or a stray control character); save the file with LF or CRLF line endings"
+    ]

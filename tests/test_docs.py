@@ -25,7 +25,7 @@ BROKEN_FILES = [
     b'---\ntitle: "open\n---\n',
     b"---\ntitle: a\ntitle: b\n---\n",
     b"---\na: &x [1]\nb: *x\n---\n",
-    b"\xef\xbb\xbf---\ntitle: a\r\ncountries: [UZ]\r\n---\r\n",
+    b"\xef\xbb\xbf---\r\ntitle: a\rb\r\ncountries: [UZ]\r\n---\r\n",
     b"---\ntitle: \xff\n---\n",
     b"---\n" + b"x" * 1_000_001,
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,39 @@ def test_import_creates_a_valid_seed_and_keeps_the_raw_text(project: Path) -> No
         assert furniture not in body
     assert body.count("On 3 March 2024") == 1
     assert body.count("Almaty surgeons perform") == 0
+
+
+@pytest.mark.parametrize(
+    "saved_as",
+    [
+        pytest.param(lambda data: b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n"), id="bom-crlf"),
+        pytest.param(lambda data: data.replace(b"\n", b"\r\n"), id="crlf"),
+        pytest.param(lambda data: data.replace(b"\n", b"\r"), id="cr"),
+    ],
+)
+def test_a_raw_text_from_windows_imports_as_the_lf_text_and_is_kept_as_it_came(
+    tmp_path: Path, saved_as: Callable[[bytes], bytes]
+) -> None:
+    lf, windows = tmp_path / "lf", tmp_path / "windows"
+    for project, data in ((lf, (RAW / "kz-kidney.txt").read_bytes()), (windows, None)):
+        (project / "seeds").mkdir(parents=True)
+        source = project / "kz-kidney.txt"
+        source.write_bytes(data if data is not None else saved_as((RAW / "kz-kidney.txt").read_bytes()))
+        result = run("import", str(source), cwd=project)
+        assert result.returncode == 0, result.stderr
+    name = "almaty-surgeons-perform-a-kidney-transplant-in-a-nine-year-old.md"
+    seed = (windows / "seeds" / name).read_bytes()
+    assert seed == (lf / "seeds" / name).read_bytes()  # the same cleaned text: no BOM, no CR
+    raw = windows / "seeds/raw/kz-kidney.txt"
+    as_came = (windows / "kz-kidney.txt").read_bytes()
+    assert raw.read_bytes() == as_came and b"\r" in as_came
+    check = run("--check", cwd=windows)
+    assert check.returncode == 0, check.stderr
+    # The editor then saves the seed on Windows: still valid, and the raw text is untouched.
+    (windows / "seeds" / name).write_bytes(b"\xef\xbb\xbf" + seed.replace(b"\n", b"\r\n"))
+    check = run("--check", cwd=windows)
+    assert check.returncode == 0, check.stderr
+    assert raw.read_bytes() == as_came
 
 
 def test_a_page_that_starts_mid_article(project: Path) -> None:

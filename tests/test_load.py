@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from tests.conftest import GOOD_SEED, SeedWriter
+import pytest
+
+from tests.conftest import GOOD_SEED, SeedWriter, as_windows
+from timeline.evidence import locate
 from timeline.load import MAX_FILE_BYTES, read_seed, read_seeds
+from timeline.validate import Validator
+from timeline.vocabulary import Vocabulary
+
+LONE_CR = (
+    "a carriage return (CR) that is not part of a CRLF line ending (old Mac line endings, or a stray "
+    "control character); save the file with LF or CRLF line endings"
+)
 
 
 def messages(path: Path) -> list[str]:
@@ -72,14 +83,101 @@ def test_unclosed_quote_points_at_its_opening(write_seed: SeedWriter) -> None:
     assert messages(path) == ["seeds/a.md:2:8: the quoted value that opens here is never closed; add the closing quote"]
 
 
-def test_byte_order_mark_and_crlf_are_reported_and_parsing_goes_on(write_seed: SeedWriter) -> None:
+def test_byte_order_mark_and_crlf_are_not_errors_and_other_rules_stay(write_seed: SeedWriter) -> None:
     path = write_seed("a.md", "\ufeff---\r\ntitle: a\r\ntitle: b\r\n---\r\n", raw=True)
     assert messages(path) == [
-        "seeds/a.md:1:1: the file starts with a byte-order mark; save it as UTF-8 without BOM",
-        "seeds/a.md:1:1: the file has Windows (CRLF) or old Mac (CR) line endings; save it with LF line endings",
         "seeds/a.md:3:1: duplicate key 'title' (first given on line 2); YAML would silently keep only the "
         "last one, so merge them",
     ]
+
+
+@pytest.mark.parametrize(("bom", "crlf"), [(True, False), (False, True), (True, True)])
+def test_a_windows_file_reads_exactly_as_the_lf_file(write_seed: SeedWriter, bom: bool, crlf: bool) -> None:
+    plain, _ = read_seed(write_seed("a.md", GOOD_SEED), "seeds/a.md")
+    windows, problems = read_seed(write_seed("b.md", as_windows(GOOD_SEED, bom=bom, crlf=crlf), raw=True), "seeds/a.md")
+    assert problems == [] and plain is not None and windows is not None
+    assert windows == replace(plain, stem="b")  # the same values, positions and body, without a \r
+    assert "\r" not in windows.body and "\ufeff" not in windows.body
+
+
+def test_a_byte_order_mark_alone_changes_nothing(write_seed: SeedWriter) -> None:
+    plain, _ = read_seed(write_seed("a.md", GOOD_SEED), "seeds/x.md")
+    marked, problems = read_seed(write_seed("b.md", "\ufeff" + GOOD_SEED, raw=True), "seeds/x.md")
+    assert problems == [] and marked is not None and plain is not None
+    assert (marked.meta, marked.positions, marked.key_positions) == (plain.meta, plain.positions, plain.key_positions)
+    assert (marked.body, marked.body_line) == (plain.body, plain.body_line)
+    assert marked.meta["title"] == "A test article"  # the mark is not read as text of the file
+
+
+def test_positions_in_a_crlf_file_with_a_bom_are_those_of_the_lf_file(
+    write_seed: SeedWriter, vocabulary: Vocabulary
+) -> None:
+    text = (
+        GOOD_SEED.replace("summary:", "sumary:")  # line 8: unknown field, with a "did you mean"
+        .replace("date: 2023?", "date: 2023-02-30")  # line 11, column 11
+        .replace("the first “test”", "the  first “tests”")  # line 16: a quote not in the body
+    )
+    found = {}
+    for name, variant in (("lf", text), ("windows", as_windows(text))):
+        seed, problems = read_seed(write_seed(f"{name}.md", variant, raw=True), "seeds/a.md")
+        assert seed is not None and problems == []
+        found[name] = [str(p) for p in Validator(vocabulary).validate([seed])]
+    assert found["windows"] == found["lf"]
+    assert [line.split(": ")[0] for line in found["lf"]] == ["seeds/a.md:8:1", "seeds/a.md:11:11", "seeds/a.md:16:15"]
+    assert "unknown field 'sumary'; did you mean 'summary'?" in found["windows"][0]
+
+
+def test_syntax_errors_in_a_windows_file_are_placed_as_in_the_lf_file(write_seed: SeedWriter) -> None:
+    for text in (
+        "---\ntitle: a\n\tcountries: [UZ]\n---\n",
+        '---\ntitle: a\ncountries: "never closed\n---\nbody\n',
+        "---\ntitle: a\nlist: [a, b\n---\n",
+        "---\na: &x [1]\nb: *x\n---\n",
+        "---\ntitle: a\n",
+        "title: a\n",
+        "",
+    ):
+        assert messages(write_seed("a.md", as_windows(text), raw=True)) == messages(write_seed("a.md", text, raw=True))
+
+
+def test_a_byte_order_mark_does_not_shift_columns_on_line_one(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_bytes(b"\xef\xbb\xbf--\xff-\r\ntitle: a\r\n---\r\n")
+    assert messages(path) == [
+        "seeds/a.md:1:3: the file is not valid UTF-8 (byte 0xff); save it with the UTF-8 encoding"
+    ]
+    path.write_bytes(b"\xef\xbb\xbf---\r\ntitle: a\r\n---\r\nbody\r\nsecond caf\xe9 line\r\n")
+    assert messages(path) == [
+        "seeds/a.md:5:11: the file is not valid UTF-8 (byte 0xe9); save it with the UTF-8 encoding"
+    ]
+
+
+def test_a_quote_spanning_a_crlf_line_break_is_found(write_seed: SeedWriter, vocabulary: Vocabulary) -> None:
+    text = GOOD_SEED.replace("transplant was performed\n", "transplant was performed on a child\n").replace(
+        "was performed on a child.", "was performed\non a child."
+    )
+    seed, problems = read_seed(write_seed("a.md", as_windows(text), raw=True))
+    assert seed is not None and problems == []
+    assert Validator(vocabulary).validate([seed]) == []
+    evidence = seed.meta["milestones"][0]["evidence"]  # type: ignore[index,call-overload]
+    assert evidence == "the first “test” transplant was performed on a child"
+    found = locate(evidence, seed.body)
+    assert found is not None
+    start, end = found
+    assert seed.body[start:end] == 'the first "test" transplant was performed\non a child'
+    assert seed.body_position(start) == (18, 14) and seed.body_position(end) == (19, 11)
+
+
+def test_a_lone_carriage_return_is_still_an_error(write_seed: SeedWriter) -> None:
+    lone = "seeds/a.md:2:9: " + LONE_CR
+    duplicate = "seeds/a.md:4:1: duplicate key 'title' (first given on line 2); YAML would silently keep only the "
+    duplicate += "last one, so merge them"
+    # Reading goes on with the CR as a line break, as YAML reads one, so the rest is checked too.
+    assert messages(write_seed("a.md", "---\ntitle: a\rb: c\ntitle: d\n---\n", raw=True)) == [lone, duplicate]
+    # Only the first is reported, at its place; a CRLF or a BOM around it changes nothing.
+    windows = as_windows("---\ntitle: a\rb: c\ntitle: d\n---\nbody\r\r\n")
+    assert messages(write_seed("a.md", windows, raw=True)) == [lone, duplicate]
+    assert messages(write_seed("a.md", "---\ntitle: a\n---\nbody\r\r\n", raw=True)) == ["seeds/a.md:4:5: " + LONE_CR]
 
 
 def test_not_utf8(tmp_path: Path) -> None:

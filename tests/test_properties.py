@@ -5,18 +5,22 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import GOOD_SEED
 from timeline.dates import parse_date
 from timeline.escape import CONTROLS
 from timeline.importer import slug
 from timeline.incremental import _window
+from timeline.load import Seed, read_seed
 from timeline.model import ArticleRef, Layout, Milestone, single_event
+from timeline.problems import Problem
 from timeline.render import _OPEN_PERMALINK, _json_line, data_chunk, data_lines, front_matter, timeline_json
-from timeline.validate import ID_PATTERN, is_id
+from timeline.validate import ID_PATTERN, Validator, is_id
 from timeline.vocabulary import load_vocabulary
 from timeline.write import WriteError, _safe_relative
 
@@ -120,3 +124,76 @@ def test_a_patch_window_replaced_where_it_stands_gives_the_new_run(before: list[
         old = joined(window[0])
         assert joined(before).count(old) == 1
         assert joined(before).replace(old, joined(window[1])) == joined(after)
+
+
+# Seeds as an editor writes them, LF-only: GOOD_SEED's lines with lines
+# inserted (valid, misspelt, duplicated, malformed), its body replaced, and
+# the evidence taken from the body, so that some seeds are valid and the
+# others have problems at every stage (file, YAML, validation, evidence).
+SEED_LINES = GOOD_SEED.split("\n")
+CLOSING = SEED_LINES.index("---", 1)
+INSERTED = st.sampled_from(
+    [
+        "sumary: A misspelt field.",
+        "tags: [a-tag, Bad Tag]",
+        "title: a second title",
+        "  author: Jane Doe",
+        "  publishd: 2024",
+        "    place: Tashkent",
+        "    date_basis: inferred",
+        "\tcountries: [UZ]",
+        'summary: "never closed',
+        "list: [a, b",
+        "a: &x [1]",
+        "b: *x",
+        "# a comment",
+        "",
+        "---",
+        "  - id: uz-second",
+        "    date: 2023-02-30",
+    ]
+)
+TEXT = st.text(st.characters(exclude_characters="\r", exclude_categories=["Cs"]), max_size=30)
+"""Text for a file that has only LF line endings (and no surrogates, which UTF-8 cannot encode)."""
+WORDS = st.text(st.sampled_from('abc é“”"-—#:\t\n'), min_size=1, max_size=60)
+
+
+@st.composite
+def lf_seeds(draw: st.DrawFn) -> str:
+    front = SEED_LINES[1:CLOSING]
+    for _ in range(draw(st.sampled_from([0, 0, 1, 1, 2, 3]))):
+        line = draw(INSERTED if draw(st.integers(0, 4)) else TEXT.map(lambda t: t.replace("\n", " ")))
+        front.insert(draw(st.integers(0, len(front))), line)
+    body = draw(st.lists(WORDS, min_size=1, max_size=5).map("\n".join))
+    words = body.split()
+    quoted = draw(st.integers(0, 4)) > 0
+    if words and quoted:  # a quote from the body, which may span its line breaks
+        start = draw(st.integers(0, len(words) - 1))
+        quote = " ".join(words[start : draw(st.integers(start + 1, len(words)))])
+        evidence = "    evidence: " + json.dumps(quote, ensure_ascii=False)
+        front = [evidence if line.startswith("    evidence:") else line for line in front]
+    end = draw(st.sampled_from(["", "\n", "\n\n"]))
+    return "\n".join(["---", *front, "---", body]) + end
+
+
+FREE_FORM = st.tuples(st.booleans(), TEXT, TEXT).map(lambda t: f"---\n{t[1]}\n---\n{t[2]}" if t[0] else t[1])
+"""Anything at all, with or without front matter."""
+
+
+def read_and_validate(data: bytes) -> tuple[Seed | None, list[Problem]]:
+    seed, problems = read_seed(Path("/nonexistent/seeds/a.md"), "seeds/a.md", data)
+    if seed is not None:
+        problems = problems + Validator(load_vocabulary()).validate([seed])
+    return seed, problems
+
+
+@given(lf_seeds() | FREE_FORM, st.sampled_from([(True, False), (False, True), (True, True)]))
+def test_a_bom_and_crlf_change_no_value_and_no_position(text: str, variant: tuple[bool, bool]) -> None:
+    bom, crlf = variant
+    windows = ("\ufeff" if bom else "") + (text.replace("\n", "\r\n") if crlf else text)
+    seed, problems = read_and_validate(text.encode())
+    seed_w, problems_w = read_and_validate(windows.encode())
+    assert seed_w == seed
+    assert problems_w == problems
+    if seed_w is not None:
+        assert "\r" not in seed_w.body

@@ -10,7 +10,7 @@ import markdown
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import GOOD_SEED, SeedWriter
+from tests.conftest import GOOD_SEED, SeedWriter, as_windows
 from timeline.load import read_seeds
 from timeline.model import model_seeds
 from timeline.render import UnescapedValue, environment, render_site, timeline_data
@@ -87,6 +87,22 @@ def test_timeline_json(write_seed: SeedWriter, vocabulary: Vocabulary) -> None:
     assert source["url"] == "https://example.org/news/1"
     assert source["evidence"] == "the first “test” transplant was performed"
     assert event["versions"][0]["sources"] == ["a"]
+
+
+@pytest.mark.parametrize(("bom", "crlf"), [(False, True), (True, True)])
+def test_a_windows_seed_renders_the_same_pages_as_the_lf_seed(
+    write_seed: SeedWriter, vocabulary: Vocabulary, bom: bool, crlf: bool
+) -> None:
+    # A quote that spans a line break of the body, and a second paragraph.
+    text = GOOD_SEED.replace("transplant was performed\n", "transplant was performed on a child\n").replace(
+        "was performed on a child.", "was performed\non a child."
+    )
+    plain = site_for(write_seed, vocabulary, text)
+    windows = site_for(write_seed, vocabulary, as_windows(text, bom=bom, crlf=crlf))
+    assert windows["articles/a.md"] == plain["articles/a.md"]
+    assert windows == plain
+    assert not [name for name, page in windows.items() if "\r" in page or "\ufeff" in page]
+    assert "<mark>the first &quot;test&quot; transplant was performed on a child</mark>" in windows["articles/a.md"]
 
 
 def test_schema_is_published_with_the_vocabularies(write_seed: SeedWriter, vocabulary: Vocabulary) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GOOD_SEED, SeedWriter
+from tests.conftest import GOOD_SEED, SeedWriter, as_windows
 from timeline.load import read_seed, read_seeds
 from timeline.validate import Validator
 from timeline.vocabulary import Vocabulary, VocabularyError, load_vocabulary
@@ -142,6 +142,16 @@ def test_rule_messages(write_seed: SeedWriter, vocabulary: Vocabulary, old: str,
     found = problems_of(write_seed("x.md", with_change(old, new)), vocabulary)
     assert len(found) == 1, found
     assert found[0].startswith(expected)
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), RULE_CASES)
+def test_rule_messages_in_a_windows_file(
+    write_seed: SeedWriter, vocabulary: Vocabulary, old: str, new: str, expected: str
+) -> None:
+    """A byte-order mark and CRLF line endings are not errors and move no position."""
+    found = problems_of(write_seed("x.md", as_windows(with_change(old, new)), raw=True), vocabulary)
+    assert found == problems_of(write_seed("x.md", with_change(old, new)), vocabulary)
+    assert len(found) == 1 and found[0].startswith(expected)
 
 
 def test_norway_is_a_country(write_seed: SeedWriter, vocabulary: Vocabulary) -> None:

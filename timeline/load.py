@@ -2,7 +2,9 @@
 
 YAML scalars stay strings (``NO`` is Norway, ``2024`` is a date string), and
 the typing happens in ``validate``. Duplicate keys, aliases and oversized
-files are refused here, before anything walks the tree.
+files are refused here, before anything walks the tree. A byte-order mark
+and CRLF line endings (what Windows editors write) are read as if the file
+had neither; a carriage return on its own is still an error.
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _STR_TAG = "tag:yaml.org,2002:str"
 _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BOM = b"\xef\xbb\xbf"
+"""UTF-8's byte-order mark, which Windows editors put before the text."""
+_LONE_CR = (
+    "a carriage return (CR) that is not part of a CRLF line ending (old Mac line endings, or a stray "
+    "control character); save the file with LF or CRLF line endings"
+)
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc]
@@ -185,9 +193,10 @@ def read_seed(file: Path, shown_as: str | None = None, data: bytes | None = None
         return fail(
             f"the file is {len(data):,} bytes; a seed may be at most {MAX_FILE_BYTES:,} (is this really one article?)"
         )
-    if data.startswith(b"\xef\xbb\xbf"):
-        problems.append(Problem(path, 1, 1, "the file starts with a byte-order mark; save it as UTF-8 without BOM"))
-        data = data[3:]
+    # Editors on Windows write a byte-order mark and CRLF line endings: the
+    # file is read as if it had neither, so every position is that of the
+    # same file saved with LF and no mark (the mark is not a column of line 1).
+    data = data.removeprefix(_BOM)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -199,17 +208,18 @@ def read_seed(file: Path, shown_as: str | None = None, data: bytes | None = None
             line,
             column,
         )
+    text = text.replace("\r\n", "\n")
     if "\r" in text:
-        line = text[: text.index("\r")].count("\n") + 1
-        problems.append(
-            Problem(
-                path,
-                line,
-                1,
-                "the file has Windows (CRLF) or old Mac (CR) line endings; save it with LF line endings",
-            )
-        )
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        # Only CRLF is a line ending. A CR alone (old Mac endings, or a stray
+        # control character pasted with a text) is an error, as it always was;
+        # reading goes on with it as a line break, as YAML would read it, so
+        # that every other problem in the file is reported too.
+        at = text.index("\r")
+        before_cr = text[:at]
+        line = before_cr.count("\n") + 1
+        column = at - (before_cr.rfind("\n") + 1) + 1
+        problems.append(Problem(path, line, column, _LONE_CR))
+        text = text.replace("\r", "\n")
 
     lines = text.split("\n")
     if lines[0].rstrip() != "---":
