@@ -12,6 +12,7 @@ reading the last output back.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
@@ -20,7 +21,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -28,9 +29,9 @@ import jinja2
 
 from timeline.load import read_seed
 from timeline.memo import Memo, Record, Status, cache_folder
-from timeline.model import Article, Corpus, EventSummary, Layout, article_from_plain, article_to_plain, build_corpus
+from timeline.model import Article, Corpus, article_from_plain, article_to_plain, build_corpus
 from timeline.problems import Problem
-from timeline.render import FULL_TEXT_SEARCH_LIMIT, TEMPLATES, EventParts, Page, Renderer, UnescapedValue, digest
+from timeline.render import FULL_TEXT_SEARCH_LIMIT, PART_KINDS, TEMPLATES, Page, Renderer, UnescapedValue, digest
 from timeline.validate import Validator, article_id_of, duplicate_ids, id_position
 from timeline.vocabulary import Vocabulary
 from timeline.write import MANIFEST, WriteReport, write_docs
@@ -55,7 +56,7 @@ class SeedResult(NamedTuple):
     article: Article | None
     """None when the seed has problems."""
     body: str = ""
-    """The article's text, for its page."""
+    """The article's text, for its page (kept apart in the memo: only pages to render need it)."""
 
 
 def _compile(seeds: Path, shown_as: str, validator: Validator, name: str) -> SeedResult:
@@ -243,16 +244,16 @@ def _digests(seeds: Path, scanned: dict[str, Status], record: Record) -> dict[st
 
 
 def _to_plain(result: SeedResult) -> tuple[Any, ...]:
-    """A seed's result as the memo keeps it: plain values, problems named by file name only."""
+    """A seed's result as the memo keeps it, without its text: plain values, problems without their file."""
     problems = tuple((p.line, p.column, p.message, p.field) for p in result.problems)
     article = None if result.article is None else article_to_plain(result.article)
-    return (problems, result.article_id, result.id_at, article, result.body)
+    return (problems, result.article_id, result.id_at, article)
 
 
 def _from_plain(plain: Any, name: str, path: str, key: str) -> SeedResult | None:
     """The result ``_to_plain`` kept, named as this run spells the seeds folder; None if it is not one."""
     try:
-        problems, article_id, id_at, article, body = plain
+        problems, article_id, id_at, article = plain
         return SeedResult(
             name,
             path,
@@ -260,8 +261,7 @@ def _from_plain(plain: Any, name: str, path: str, key: str) -> SeedResult | None
             tuple(Problem(path, line, column, message, field) for line, column, message, field in problems),
             article_id,
             (int(id_at[0]), int(id_at[1])),
-            None if article is None else replace(article_from_plain(article), seed_path=path),
-            str(body),
+            None if article is None else article_from_plain(article, path),
         )
     except (TypeError, ValueError):
         return None
@@ -332,37 +332,27 @@ def generate(
         return Outcome(articles, events, WriteReport((), (), len(record.outputs)))
     lap("seeds looked at")
 
-    shown_as = str(seeds)
-    kept = memo.get_many("seeds", keys.values())
-    results: dict[str, SeedResult] = {}
-    for name, key in keys.items():
-        result = _from_plain(kept[key], name, _seed_path(shown_as, name), key) if key in kept else None
-        if result is not None:
-            results[name] = result
-    changed = [name for name in keys if name not in results]
-    for result in compile_seeds(seeds, vocabulary, changed, jobs):
-        results[result.name] = result
-        keys[result.name] = result.digest
-        memo.put("seeds", result.digest, _to_plain(result))
-    ordered = [results[name] for name in keys]
-    lap(f"{len(changed)} seeds read, checked and modelled")
-    record.seeds = {name: (scanned[name], keys[name]) for name in keys}
-    problems = check(ordered)
-    if problems:
-        memo.save({})
-        record.write(memo)  # docs/ is as the record says; the seeds that are fine need not be read again
-        raise Stop(problems)
-
-    corpus = build_corpus((r.article for r in ordered if r.article is not None), vocabulary)
-    layout = corpus.layout()
-    renderer = Renderer(vocabulary, templates, large)
-    bodies = {r.article_id: r.body for r in ordered if r.article_id is not None}
-    article_keys = {r.article_id: r.digest for r in ordered if r.article_id is not None}
-    plan = renderer.pages(corpus, layout, bodies, article_keys)
+    with _no_collection():  # until the plan is made: hundreds of thousands of new objects, no cycles among them
+        results, changed = _seed_results(seeds, vocabulary, keys, memo, jobs)
+        lap(f"{len(changed)} seeds read, checked and modelled")
+        record.seeds = {name: (scanned[name], keys[name]) for name in keys}
+        problems = check(results)
+        if problems:
+            memo.save({})
+            record.write(memo)  # docs/ is as the record says; the seeds that are fine need not be read again
+            raise Stop(problems)
+        corpus = build_corpus((r.article for r in results if r.article is not None), vocabulary)
+        layout = corpus.layout()
+        renderer = Renderer(vocabulary, templates, large)
+        bodies = {r.article_id: r.body for r in results if r.article_id is not None and r.name in changed}
+        article_keys = {r.article_id: r.digest for r in results if r.article_id is not None}
+        plan = renderer.pages(corpus, layout, bodies, article_keys)
     lap(f"timeline laid out: {len(corpus.events)} events, {len(plan)} pages")
 
     todo = [page for page in plan if page.key is None or not _intact(folder, page.path, record, page.key)]
-    parts_rendered = _provide_parts(renderer, corpus, layout, todo, memo, jobs)
+    _provide_texts(seeds, vocabulary, {page.path for page in todo}, results, bodies, memo, jobs)
+    part_keys = renderer.part_keys(layout)
+    parts_rendered = _provide_parts(renderer, corpus, part_keys, todo, memo, jobs)
     lap(f"parts of {parts_rendered} events rendered")
     texts = _render_pages(renderer, todo, jobs)
     lap(f"{len(todo)} pages rendered")
@@ -379,33 +369,101 @@ def generate(
     record.outputs = outputs
     record.run = run
     record.counts = (len(corpus.articles), len(corpus.events))
-    memo.save({"seeds": set(keys.values()), "parts": {renderer.part_key(e) for e in layout.events}})
+    live = set(part_keys.values())
+    memo.save({"seeds": set(keys.values()), "texts": set(keys.values())} | dict.fromkeys(PART_KINDS, live))
     record.write(memo)
     lap("memo written")
     return Outcome(len(corpus.articles), len(corpus.events), report, len(changed), len(todo), parts_rendered)
 
 
-def _provide_parts(renderer: Renderer, corpus: Corpus, layout: Layout, todo: list[Page], memo: Memo, jobs: int) -> int:
-    """Give the renderer the parts of every event the pages to render list: kept, or rendered now."""
-    wanted = dict.fromkeys(event for page in todo for event in page.events)
-    summaries: dict[str, EventSummary] = {e.id: e for e in layout.events if e.id in wanted}
-    part_keys = {event: renderer.part_key(summaries[event]) for event in wanted}
-    kept = memo.get_many("parts", part_keys.values())
-    parts: dict[str, EventParts] = {}
-    for event, key in part_keys.items():
-        value = kept.get(key)
-        if isinstance(value, tuple) and len(value) == 3 and all(isinstance(v, str) for v in value):
-            parts[event] = value
-    missing = [e for e in corpus.events if e.id in wanted and e.id not in parts]
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """Pause garbage collection: it would walk the young objects many times over, for cycles there are none of."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _seed_results(
+    seeds: Path, vocabulary: Vocabulary, keys: dict[str, str], memo: Memo, jobs: int
+) -> tuple[list[SeedResult], list[str]]:
+    """Every seed's result in name order, from the memo or read now; and the names of those read now.
+
+    ``keys`` is updated with the digests of the seeds read now (they may have changed since looked at).
+    """
+    shown_as = str(seeds)
+    kept = memo.get_many("seeds", keys.values())
+    results: dict[str, SeedResult] = {}
+    for name, key in keys.items():
+        result = _from_plain(kept[key], name, _seed_path(shown_as, name), key) if key in kept else None
+        if result is not None:
+            results[name] = result
+    changed = [name for name in keys if name not in results]
+    for result in compile_seeds(seeds, vocabulary, changed, jobs):
+        results[result.name] = result
+        keys[result.name] = result.digest
+        memo.put("seeds", result.digest, _to_plain(result))
+        if result.article is not None:
+            memo.put("texts", result.digest, result.body)
+    return [results[name] for name in keys], changed
+
+
+def _provide_texts(
+    seeds: Path,
+    vocabulary: Vocabulary,
+    paths: set[str],
+    results: list[SeedResult],
+    bodies: dict[str, str],
+    memo: Memo,
+    jobs: int,
+) -> None:
+    """Add to ``bodies`` the text of every article whose page is to be rendered: kept, or read again."""
+    wanted = [r for r in results if r.article_id not in bodies and f"articles/{r.article_id}.md" in paths]
+    kept = memo.get_many("texts", (r.digest for r in wanted))
+    lost = []
+    for result in wanted:
+        text = kept.get(result.digest)
+        if isinstance(text, str):
+            bodies[str(result.article_id)] = text
+        else:
+            lost.append(result.name)
+    for again in compile_seeds(seeds, vocabulary, lost, jobs):
+        bodies[str(again.article_id)] = again.body
+        memo.put("texts", again.digest, again.body)
+
+
+def _provide_parts(
+    renderer: Renderer, corpus: Corpus, part_keys: dict[str, str], todo: list[Page], memo: Memo, jobs: int
+) -> int:
+    """Give the renderer the parts the pages to render print: kept in the memo, or rendered now."""
+    wanted: list[dict[str, None]] = [{} for _ in PART_KINDS]
+    for page in todo:
+        wanted[page.part].update(dict.fromkeys(page.events))
+    needed = set().union(*wanted)
+    found: list[dict[str, str]] = []
+    for kind, events in zip(PART_KINDS, wanted, strict=True):
+        kept = memo.get_many(kind, (part_keys[event] for event in events))
+        found.append({event: kept[part_keys[event]] for event in events if isinstance(kept.get(part_keys[event]), str)})
+    missing = [
+        e
+        for e in corpus.events
+        if e.id in needed and any(e.id in w and e.id not in f for w, f in zip(wanted, found, strict=True))
+    ]
     batches = [missing[i : i + 64] for i in range(0, len(missing), 64)]
     jobs = jobs if len(missing) >= PARALLEL_FROM else 1
     if jobs > 1:
         renderer.prepare()
     for batch in _map(lambda events: _rendering(renderer.parts, events), batches, jobs):
-        for event, value in batch.items():
-            parts[event] = value
-            memo.put("parts", part_keys[event], value)
-    renderer.use(parts)
+        for event, rendered in batch.items():
+            for part, (kind, text) in enumerate(zip(PART_KINDS, rendered, strict=True)):
+                found[part][event] = text
+                memo.put(kind, part_keys[event], text)
+    for part, texts in enumerate(found):
+        renderer.use(part, texts)
     return len(missing)
 
 

@@ -140,9 +140,9 @@ class Date:
         dash = "–" if simple else " – "
         return (*_point_parts(self.start), DatePart(dash), *_point_parts(self.end))
 
-    @property
+    @functools.cached_property
     def display(self) -> str:
-        """The reader's wording as plain text, such as ``c. 2023`` or ``by November 2025``."""
+        """The reader's wording as plain text, such as ``c. 2023`` or ``by November 2025`` (worked out once)."""
         return "".join(part.text for part in self.parts)
 
     def __str__(self) -> str:

@@ -116,19 +116,27 @@ class Memo:
         self._dirty.add((kind, number))
 
     def save(self, live: Mapping[str, Collection[str]]) -> None:
-        """Write the shards that gained entries, keeping only the keys ``live`` names for their kind.
+        """Write the shards that changed, keeping only the keys ``live`` names for their kind.
 
         ``live`` holds every key of a kind that this run's output depends on:
-        an entry no run can ask for again leaves when its shard is next written.
+        an entry no run can ask for again leaves when a run reads its shard,
+        and a shard that no live key falls in is deleted.
         Folders of other stamps (an older version of the code) are removed.
         """
-        for kind, number in sorted(self._dirty):
+        for (kind, number), shard in sorted(self._shards.items()):
             keep = live.get(kind)
-            shard = self._shards[kind, number]
-            if keep is not None:
+            if keep is not None and any(key not in keep for key in shard):
                 shard = {key: value for key, value in shard.items() if key in keep}
+            elif (kind, number) not in self._dirty:
+                continue
             _dump(self.folder / kind / f"{number:02x}", self.stamp, shard)
         self._dirty.clear()
+        for kind, keys in live.items():  # a shard no live key falls in holds nothing anyone can ask for
+            used = {f"{shard_of(key):02x}" for key in keys}
+            with contextlib.suppress(OSError):
+                for path in (self.folder / kind).iterdir():
+                    if path.name not in used and not path.name.startswith("."):
+                        path.unlink()
         with contextlib.suppress(OSError):
             for other in self.root.iterdir():
                 if other.is_dir() and other != self.folder:

@@ -234,6 +234,25 @@ class Event:
 
     def summary(self) -> EventSummary:
         """What the pages that list the event need of it, besides its pre-rendered parts."""
+        if len(self.citations) == 1:  # most events: everything comes from one milestone
+            only = self.citations[0]
+            date = only.date
+            return EventSummary(
+                self.id,
+                date.edtf,
+                date.sort_key,
+                date.year,
+                only.title,
+                only.country,
+                only.procedure,
+                only.kind,
+                (only.country,),
+                (only.procedure,),
+                (only.kind,),
+                False,
+                (only.article.id,),
+                only.fingerprint,
+            )
         main = self.main
         date = main.date
         return EventSummary(
@@ -254,8 +273,13 @@ class Event:
         )
 
 
-def sources_key(citations: Iterable[Milestone]) -> str:
-    """A digest of the citing milestones' fingerprints, in order: all an event's parts depend on."""
+def sources_key(citations: tuple[Milestone, ...]) -> str:
+    """A digest of the citing milestones' fingerprints, in order: all an event's parts depend on.
+
+    An event with one source is keyed by that milestone's fingerprint itself.
+    """
+    if len(citations) == 1:
+        return citations[0].fingerprint
     return hashlib.sha1("\0".join(c.fingerprint for c in citations).encode(), usedforsecurity=False).hexdigest()
 
 
@@ -542,9 +566,9 @@ def article_to_plain(article: Article) -> tuple[Any, ...]:
     )
 
 
-def article_from_plain(plain: tuple[Any, ...]) -> Article:
-    """The article ``article_to_plain`` gave; raises ValueError or TypeError on anything else."""
-    article_id, title, source, countries, tags, summary, milestones, seed_path = plain
+def article_from_plain(plain: tuple[Any, ...], seed_path: str) -> Article:
+    """The article ``article_to_plain`` gave, read from ``seed_path``; ValueError or TypeError on anything else."""
+    article_id, title, source, countries, tags, summary, milestones, _ = plain
     outlet, url, published, author, language, raw = source
     reference = ArticleRef(article_id, title, outlet, url)
     return Article(

@@ -171,6 +171,8 @@ class Page:
     """Text, or UTF-8 (the data files)."""
     events: tuple[str, ...] = ()
     """The events whose parts (``Renderer.parts``) the page prints: they must be at hand (``use``)."""
+    part: int = 0
+    """Which of their parts it prints: an index into ``PART_KINDS``."""
 
 
 def digest(*parts: str) -> str:
@@ -180,6 +182,8 @@ def digest(*parts: str) -> str:
 
 EventParts = tuple[str, str, str]
 """An event's timeline section, its line in lists and its line in the data file."""
+PART_KINDS = ("section", "line", "data")
+"""The parts of an event, in ``EventParts`` order: each is kept apart, since pages print one kind."""
 
 
 class Renderer:
@@ -206,8 +210,8 @@ class Renderer:
         self.env.globals["event_blocks"] = self._event_blocks
         self.env.globals["event_lines"] = self._event_lines
         self._macros: Any = None
-        self._parts: dict[str, EventParts] = {}
-        """The parts of the events that the pages to render list (``use``)."""
+        self._parts: tuple[dict[str, str], ...] = tuple({} for _ in PART_KINDS)
+        """Of each kind, the parts of the events that the pages to render list (``use``)."""
         # A corpus this large would make a search index too heavy for a reader's
         # browser: article text, quotes and notes then stay out of it (titles,
         # dates, places and institutions stay in), as do the listing pages.
@@ -236,11 +240,11 @@ class Renderer:
     # a page rather than one an event, since pages list thousands of events.
     def _event_blocks(self, events: list[EventSummary]) -> list[Markup]:
         """The events' sections of the timeline (``parts``)."""
-        return [Markup(self._parts[e.id][0]) for e in events]  # noqa: S704
+        return [Markup(self._parts[0][e.id]) for e in events]  # noqa: S704
 
     def _event_lines(self, events: list[EventSummary]) -> list[Markup]:
         """The events' lines in the country and procedure lists (``parts``), each linking to its event."""
-        return [Markup(self._parts[e.id][1]) for e in events]  # noqa: S704
+        return [Markup(self._parts[1][e.id]) for e in events]  # noqa: S704
 
     def _macro_module(self) -> Any:
         if self._macros is None:
@@ -254,6 +258,11 @@ class Renderer:
     def part_key(self, event: EventSummary) -> str:
         """A digest of all an event's parts show: its sources (``EventSummary.key``) and its page."""
         return digest(event.key, self.event_pages[event.id])
+
+    def part_keys(self, layout: Layout) -> dict[str, str]:
+        """Every event's ``part_key``, by id."""
+        pages = self.event_pages
+        return {e.id: digest(e.key, pages[e.id]) for e in layout.events}
 
     def parts(self, events: Iterable[Event]) -> dict[str, EventParts]:
         """Each event's timeline section, list line and data line (``pages`` must have placed the events)."""
@@ -269,9 +278,9 @@ class Renderer:
             for e in events
         }
 
-    def use(self, parts: dict[str, EventParts]) -> None:
-        """Take the parts (see ``parts``) of the events that the pages to render list."""
-        self._parts.update(parts)
+    def use(self, part: int, parts: Mapping[str, str]) -> None:
+        """Take parts of one kind (an index into ``PART_KINDS``) of the events that the pages to render list."""
+        self._parts[part].update(parts)
 
     def page(self, template: str, title: str, extra: dict[str, Any] | None = None, **values: Any) -> str:
         """Front matter and the rendered template."""
@@ -287,10 +296,11 @@ class Renderer:
     ) -> list[Page]:
         """Every generated file, each with its key: the one plan of the site, for a run and for ``render_site``.
 
-        ``bodies`` holds each article's text by id; ``article_keys`` a digest
-        of each article and its text (the seed file's), without which article
-        pages have no key and are always rendered. A page that lists events
-        needs their parts at hand (``use``) when it is rendered.
+        ``bodies`` holds each article's text by id, looked up when its page is
+        rendered; ``article_keys`` a digest of each article and its text (the
+        seed file's), without which article pages have no key and are always
+        rendered. A page that lists events needs their parts at hand (``use``)
+        when it is rendered.
         """
         vocabulary = self.vocabulary
         pages = self.event_pages = event_pages(layout)
@@ -301,14 +311,15 @@ class Renderer:
         every_event = tuple(e.id for e in layout.events)
         out: list[Page] = []
 
-        def add(path: str, key: str | None, render: Callable[[], str | bytes], events: Iterable[str] = ()) -> None:
-            out.append(Page(path, None if key is None else digest(path, key), render, tuple(events)))
+        def add(
+            path: str, key: str | None, render: Callable[[], str | bytes], events: Iterable[str] = (), part: int = 0
+        ) -> None:
+            out.append(Page(path, None if key is None else digest(path, key), render, tuple(events), part))
 
         for article in corpus.articles:
             links = [pages[m.id] for m in article.milestones]
             known = None if article_keys is None else digest(article_keys[article.id], *links)
-            body = bodies[article.id]
-            render = functools.partial(self._article_page_of, article, body)
+            render = functools.partial(self._article_page_of, article, bodies)
             add(f"articles/{article.id}.md", known, render)
         add("index.md", None, functools.partial(self.page, "home.md.j2", HOME_TITLE, tally=tally))
         if split_by_year(layout):
@@ -350,7 +361,7 @@ class Renderer:
             first = list_firsts(tally, path, code)
             render = functools.partial(self.page, template, title, unlisted, code=code, events=events, firsts=first)
             firsts_key = "\0".join(keys[e.id] for e in first.values())
-            add(path, digest(firsts_key, *(keys[e.id] for e in events)), render, (e.id for e in events))
+            add(path, digest(firsts_key, *(keys[e.id] for e in events)), render, (e.id for e in events), 1)
 
         for code in tally.country_pages():
             label = vocabulary.countries[code].label
@@ -370,13 +381,13 @@ class Renderer:
             functools.partial(self.page, "vocabularies.md.j2", "Vocabularies", region=vocabulary.region),
         )
         every_key = digest(*(keys[e.id] for e in layout.events))
-        add("data/timeline.json", every_key, lambda: timeline_json(layout, self._parts), every_event)
+        add("data/timeline.json", every_key, lambda: timeline_json(layout, self._parts[2]), every_event, 2)
         add("data/timeline.csv", every_key, lambda: timeline_csv(corpus, pages))
         add("data/annotation.schema.json", None, lambda: schema_json(annotation_schema(vocabulary)))
         return out
 
-    def _article_page_of(self, article: Article, body: str) -> str:
-        return self.article_page(article, article_text(body, article))
+    def _article_page_of(self, article: Article, bodies: Mapping[str, str]) -> str:
+        return self.article_page(article, article_text(bodies[article.id], article))
 
     def _timeline(
         self, years: list[tuple[int, list[EventSummary]]], title: str, split: bool, tally: Tally | None = None
@@ -413,7 +424,9 @@ def render_site(corpus: Corpus, bodies: Mapping[str, str], templates: Path = TEM
     renderer = Renderer(corpus.vocabulary, templates, large=len(corpus.articles) > FULL_TEXT_SEARCH_LIMIT)
     layout = corpus.layout()
     plan = renderer.pages(corpus, layout, bodies)
-    renderer.use(renderer.parts(corpus.events))
+    parts = renderer.parts(corpus.events)
+    for part in range(len(PART_KINDS)):
+        renderer.use(part, {event: rendered[part] for event, rendered in parts.items()})
     return dict(sorted((page.path, _text(page.render())) for page in plan))
 
 
@@ -449,11 +462,11 @@ def article_tags(vocabulary: Vocabulary, article: Article) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def timeline_json(layout: Layout, parts: Mapping[str, EventParts]) -> bytes:
-    """The downloadable timeline, data/timeline.json, one event a line (``parts``): readable in a diff."""
+def timeline_json(layout: Layout, lines_of: Mapping[str, str]) -> bytes:
+    """The downloadable timeline, data/timeline.json, one event a line (``lines_of``, by id): readable in a diff."""
     fields = ",\n".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(ABOUT.items()))
-    lines = ",\n".join(parts[e.id][2] for e in layout.events)
-    return ("{\n" + fields + ',\n"events": [\n' + lines + "\n]\n}\n").encode()
+    lines = ",\n".join(lines_of[e.id] for e in layout.events)
+    return "".join(("{\n", fields, ',\n"events": [\n', lines, "\n]\n}\n")).encode()  # tens of megabytes: one copy
 
 
 CSV_COLUMNS = (
@@ -482,28 +495,35 @@ def timeline_csv(corpus: Corpus, pages: Mapping[str, str]) -> bytes:
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    dates: dict[str, tuple[str, str, str]] = {}  # a corpus repeats a few thousand dates
+    published = {page: site_path(page) for page in set(pages.values())}
+    rows = []
     for event in corpus.events:
-        date = event.date
-        source = event.main.citations[0].article
-        writer.writerow(
+        main = event.main
+        date = main.date
+        bounds = dates.get(date.edtf)
+        if bounds is None:
+            bounds = dates[date.edtf] = (_iso(date.earliest) or "", _iso(date.latest) or "", date.display)
+        source = main.citations[0]
+        article = source.article
+        rows.append(
             (
                 event.id,
-                f"{site_path(pages[event.id])}#{event.id}",
+                f"{published[pages[event.id]]}#{event.id}",
                 date.edtf,
-                _iso(date.earliest) or "",
-                _iso(date.latest) or "",
-                date.display,
-                event.main.country,
-                event.main.procedure,
-                event.main.kind,
-                event.title,
-                "yes" if event.disagreement else "no",
+                *bounds,
+                main.country,
+                main.procedure,
+                main.kind,
+                source.title,
+                "yes" if len(event.versions) > 1 else "no",
                 len(event.citations),
-                source.id,
-                source.outlet or "",
-                source.url or "",
+                article.id,
+                article.outlet or "",
+                article.url or "",
             )
         )
+    writer.writerows(rows)
     return stream.getvalue().encode()
 
 
