@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
+import marshal
 import re
 from pathlib import Path
 
@@ -15,11 +18,10 @@ from tests.conftest import GOOD_SEED
 from timeline.dates import parse_date
 from timeline.escape import CONTROLS
 from timeline.importer import slug
-from timeline.incremental import _window
 from timeline.load import Seed, read_seed
-from timeline.model import ArticleRef, Layout, Milestone, single_event
+from timeline.model import Article, ArticleRef, Milestone, Source, article_from_plain, article_to_plain, build_corpus
 from timeline.problems import Problem
-from timeline.render import _OPEN_PERMALINK, _json_line, data_chunk, data_lines, front_matter, timeline_json
+from timeline.render import PART_KINDS, Renderer, front_matter
 from timeline.validate import ID_PATTERN, Validator, is_id
 from timeline.vocabulary import load_vocabulary
 from timeline.write import WriteError, _safe_relative
@@ -74,56 +76,84 @@ free_text = st.text(max_size=40)
         max_size=4,
     )
 )
-def test_data_lines_keep_one_open_permalink_and_read_back_whatever_the_sources_say(
+def test_the_json_and_csv_exports_agree_whatever_the_sources_say(
     sources: list[tuple[str, str, str, str | None, str | None]],
 ) -> None:
-    """The data file is put together from lines kept apart and filled in by replacement (render.timeline_json)."""
+    """Both data files describe the same events in the same order, and read back as written."""
     vocabulary = load_vocabulary()
-    events = []
+    articles = []
     for number, (title, evidence, article_title, place, outlet) in enumerate(sources):
-        reference = ArticleRef(f"article-{number}", article_title, outlet, None)
+        reference = ArticleRef(f"article-{number}", article_title, outlet, "https://example.org/a")
         milestone = Milestone(
             f"event-{number}", reference, parse_date("2021"), False, None, "UZ", place, None,
             "liver-transplant", "first", title, evidence, fingerprint=str(number),
         )  # fmt: skip
-        events.append(single_event(milestone))
-    lines = [_json_line(event, None) for event in events]
-    for line in lines:
-        assert "\n" not in line and line.encode().count(_OPEN_PERMALINK) == 1
-    assert data_lines(data_chunk(lines)) == lines
-    layout = Layout((), tuple(event.summary() for event in events), vocabulary)
-    data = json.loads(timeline_json(layout, {2021: data_chunk(lines)}))
-    assert [event["permalink"] for event in data["events"]] == [f"timeline/#event-{n}" for n in range(len(sources))]
-    assert [event["title"] for event in data["events"]] == [title for title, *_ in sources]
-    assert [event["sources"][0]["evidence"] for event in data["events"]] == [evidence for _, evidence, *_ in sources]
+        source = Source(outlet, reference.url, None, None, "en", None)
+        articles.append(Article(reference.id, article_title, source, ("UZ",), (), None, (milestone,), "x.md"))
+    corpus = build_corpus(articles, vocabulary)
+    renderer = Renderer(vocabulary)
+    plan = {page.path: page for page in renderer.pages(corpus, corpus.layout(), {})}  # as render_site does
+    rendered = renderer.parts(corpus.events)
+    for part in range(len(PART_KINDS)):
+        renderer.use(part, {event: parts[part] for event, parts in rendered.items()})
+    data = json.loads(plan["data/timeline.json"].render())["events"]
+    text = plan["data/timeline.csv"].render()
+    assert isinstance(text, bytes)
+    rows = list(csv.DictReader(io.StringIO(text.decode(), newline="")))
+    assert [row["id"] for row in rows] == [event["id"] for event in data] == [e.id for e in corpus.events]
+    for row, event in zip(rows, data, strict=True):
+        for column in ("permalink", "date", "display", "country", "procedure", "kind", "title"):
+            assert row[column] == event[column]
+        assert (row["earliest"], row["latest"]) == (event["earliest"], event["latest"])
+        assert (row["article"], row["url"]) == (event["sources"][0]["article"], event["sources"][0]["url"])
+        assert row["outlet"] == (event["sources"][0]["outlet"] or "")
+    assert {row["title"] for row in rows} == {title for title, *_ in sources}
+    assert {e["sources"][0]["evidence"] for e in data} == {evidence for _, evidence, *_ in sources}
 
 
-LINES = st.lists(st.sampled_from(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]), unique=True, max_size=6)
-
-
-@given(LINES, LINES)
-def test_a_patch_window_replaced_where_it_stands_gives_the_new_run(before: list[str], after: list[str]) -> None:
-    window = _window(before, after)
-    if not before and after:
-        assert window is None  # nothing to anchor the new lines to
-        return
-    assert window is not None
-    if before == after:
-        assert window == ([], [])
-        return
-
-    def items(lines: list[str]) -> str:  # list items: each ends its line
-        return "".join(f"- {line}\n" for line in lines)
-
-    def data(lines: list[str]) -> str:  # data lines: separated
-        return ",\n".join(lines)
-
-    for joined in (items, data):
-        if joined is data and not (window[0] and window[1]):
-            continue  # a year's data lines are never all gone: the patch refuses then
-        old = joined(window[0])
-        assert joined(before).count(old) == 1
-        assert joined(before).replace(old, joined(window[1])) == joined(after)
+@given(
+    st.lists(
+        st.tuples(
+            free_text, free_text, st.one_of(st.none(), free_text), st.sampled_from(["2021", "../2025-11", "2020/2024~"])
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    st.lists(free_text, max_size=3),
+)
+def test_an_article_reads_back_from_the_memo_as_it_was(
+    milestones: list[tuple[str, str, str | None, str]], tags: list[str]
+) -> None:
+    reference = ArticleRef("an-article", "A title", "An outlet", None)  # as build_article makes it
+    article = Article(
+        "an-article",
+        "A title",
+        Source("An outlet", None, parse_date("2024-05"), None, "ru", None),
+        ("UZ", "KG"),
+        tuple(tags),
+        None,
+        tuple(
+            Milestone(
+                f"m-{n}",
+                reference,
+                parse_date(date),
+                n % 2 == 0,
+                note,
+                "UZ",
+                None,
+                note,
+                "car-t",
+                "plan",
+                title,
+                evidence,
+                fingerprint=title,
+            )
+            for n, (title, evidence, note, date) in enumerate(milestones)
+        ),
+        "seeds/an-article.md",
+    )
+    plain = marshal.loads(marshal.dumps(article_to_plain(article)))  # noqa: S302 - made here
+    assert article_from_plain(plain, article.seed_path) == article
 
 
 # Seeds as an editor writes them, LF-only: GOOD_SEED's lines with lines

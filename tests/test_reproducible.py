@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from tests.conftest import REPO
 from tests.test_site import prepare
 from tests.test_write import snapshot
-from timeline.freshness import state_file
+from timeline.memo import cache_folder
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -27,7 +28,7 @@ def test_two_generator_runs_give_identical_docs_and_a_rerun_writes_nothing(tmp_p
     assert result.returncode == 0
     assert result.stdout.startswith("Nothing changed since the last run")
     assert snapshot(first) == before
-    state_file(first).unlink()  # without the shortcut, the full run writes nothing either
+    shutil.rmtree(cache_folder(first))  # without the memo, the full run writes nothing either
     result = subprocess.run(command, capture_output=True, text=True)
     assert " 0 files written, 0 removed," in result.stdout
     assert snapshot(first) == before
