@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
-from timeline.write import MANIFEST, Content, Spliced, WriteError, write_docs
+from timeline.write import MANIFEST, Content, WriteError, write_docs
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -52,32 +51,6 @@ def test_only_changed_files_are_rewritten(docs: Path) -> None:
     assert report.written == ("articles/a.md",)
     after = snapshot(docs)
     assert after["index.md"] == before["index.md"]
-
-
-def test_a_file_the_caller_knows_changed_is_written_without_reading_it(
-    docs: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    write_docs(docs, {"data/big.json": b"old", "index.md": "home"})
-    read = Path.read_bytes
-
-    def reading(path: Path) -> bytes:
-        assert path.name != "big.json", "a file known to have changed was read to compare"
-        return read(path)
-
-    monkeypatch.setattr(Path, "read_bytes", reading)
-    report = write_docs(docs, {"data/big.json": b"new", "index.md": "home"}, changed={"data/big.json"})
-    monkeypatch.undo()
-    assert report.written == ("data/big.json",)
-    assert (docs / "data/big.json").read_bytes() == b"new"
-
-
-def test_bytes_in_pieces_are_written_whole_and_compared_whole(docs: Path) -> None:
-    old = b"[1,\n2,\n3]"
-    write_docs(docs, {"data/t.json": old})
-    pieces = Spliced((memoryview(old)[:4], b"two", memoryview(old)[5:]))  # "[1,\n" "two" ",\n3]"
-    assert write_docs(docs, {"data/t.json": pieces}).written == ("data/t.json",)
-    assert (docs / "data/t.json").read_bytes() == b"[1,\ntwo,\n3]"
-    assert write_docs(docs, {"data/t.json": Spliced((b"[1,\ntwo", b",\n3]"))}).written == ()  # the same bytes
 
 
 def test_pages_of_removed_articles_are_removed(docs: Path) -> None:
@@ -128,21 +101,17 @@ def test_a_full_disk_midway_leaves_docs_as_it_was(docs: Path, monkeypatch: pytes
 
         def write(self, data: bytes) -> int:
             calls["n"] += 1
-            if calls["n"] >= 5:  # a.md, b.md, uz.md, then the data file's second piece
+            if calls["n"] >= 4:  # a.md, b.md, uz.md, then the data file
                 raise OSError(28, "No space left on device")
             return self.stream.write(data)
-
-        def writelines(self, pieces: Iterable[bytes]) -> None:  # a patched data file, in pieces
-            for piece in pieces:
-                self.write(piece)
 
     monkeypatch.setattr(os, "fdopen", lambda handle, mode: FullDisk(handle))
     new: dict[str, Content] = {"index.md": "home 2", "articles/a.md": "A 2", "articles/b.md": "B"}
     new["countries/uz.md"] = "UZ"
-    new["data/timeline.json"] = Spliced((b"[", b"1", b"]"))
+    new["data/timeline.json"] = b"[1]"
     with pytest.raises(WriteError, match="No space left on device"):
         write_docs(docs, new)
     assert snapshot(docs) == before
-    assert calls["n"] == 5
+    assert calls["n"] == 4
     assert not (docs / "countries").exists()
     assert not (docs / "data").exists()

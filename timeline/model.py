@@ -12,7 +12,7 @@ import itertools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Container, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
@@ -446,17 +446,16 @@ def build_corpus(articles: Iterable[Article], vocabulary: Vocabulary) -> Corpus:
     return Corpus(tuple(articles), tuple(events), vocabulary)
 
 
-def merge_events(articles: Iterable[Article], only: Container[str] | None = None) -> list[Event]:
-    """The events of the articles' milestones (of those with an id in ``only``), unordered.
+def merge_events(articles: Iterable[Article]) -> list[Event]:
+    """The events of the articles' milestones, unordered.
 
-    Every article citing an event must be given, in order of article id: the
-    order of its sources decides which versions and titles it shows.
+    The articles must come in order of article id: the order of an event's
+    sources decides which versions and titles it shows.
     """
     by_id: dict[str, list[Milestone]] = defaultdict(list)
     for article in articles:
         for milestone in article.milestones:
-            if only is None or milestone.id in only:
-                by_id[milestone.id].append(milestone)
+            by_id[milestone.id].append(milestone)
     return [_event(event_id, cited) for event_id, cited in by_id.items()]
 
 

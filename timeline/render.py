@@ -121,12 +121,7 @@ TIMELINE_PAGE_LIMIT = 500
 
 def split_by_year(layout: Layout) -> bool:
     """Whether the timeline is too long for one page."""
-    return splits(len(layout.events))
-
-
-def splits(events: int) -> bool:
-    """Whether a timeline of this many events is split into a page a year."""
-    return events > TIMELINE_PAGE_LIMIT
+    return len(layout.events) > TIMELINE_PAGE_LIMIT
 
 
 def timeline_page(year: int, split: bool) -> str:

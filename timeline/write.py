@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -20,24 +20,8 @@ MANIFEST = ".timeline-manifest.json"
 """Lists the files the generator owns; a dot file, so MkDocs does not publish it."""
 
 
-@dataclass(frozen=True)
-class Spliced:
-    """A file's new bytes as pieces (slices of its old bytes and new parts), written without joining them.
-
-    The data file is tens of megabytes: joining its pieces would copy it once more.
-    """
-
-    pieces: tuple[bytes | memoryview, ...]
-
-    def __len__(self) -> int:
-        return sum(len(piece) for piece in self.pieces)
-
-    def __bytes__(self) -> bytes:
-        return b"".join(self.pieces)
-
-
-Content = str | bytes | Spliced
-"""What a generated file holds: text, bytes, or bytes in pieces."""
+Content = str | bytes
+"""What a generated file holds: text, or bytes."""
 
 
 class WriteError(Exception):
@@ -71,8 +55,6 @@ def _owned(docs: Path) -> set[str]:
 
 
 def _utf8(text: Content) -> bytes:
-    if isinstance(text, Spliced):
-        return bytes(text)
     return text if isinstance(text, bytes) else text.encode()
 
 
@@ -94,15 +76,11 @@ def _check_target(docs: Path, relative: PurePosixPath, checked: set[Path]) -> Pa
     return target
 
 
-def write_docs(
-    docs: Path, files: Mapping[str, Content], keep: Iterable[str] = (), changed: Collection[str] = ()
-) -> WriteReport:
+def write_docs(docs: Path, files: Mapping[str, Content], keep: Iterable[str] = ()) -> WriteReport:
     """Make ``docs/`` hold exactly ``files`` among the generated ones, and ``keep`` as they are.
 
     ``keep`` names generated files the caller knows to be current; they must
-    be in docs/ already, under the manifest. ``changed`` names files the
-    caller knows to differ from what is there (a page patched where it
-    stood): they are not read again to compare. Return what changed.
+    be in docs/ already, under the manifest. Return what changed.
     """
     owned = _owned(docs)
     kept = set(keep)
@@ -126,11 +104,10 @@ def write_docs(
                     f"{target} exists but was not generated; move it away or rename it, "
                     "the generator never overwrites hand-written pages"
                 )
-            # A file the caller knows changed is not read again (tens of megabytes for the data file).
             # UTF-8 takes at least a byte a character: a shorter file cannot hold the same text.
             text = files[name]
             same_size_or_more = stat.S_ISREG(status.st_mode) and status.st_size >= len(text)
-            if name not in changed and same_size_or_more and target.read_bytes() == _utf8(text):
+            if same_size_or_more and target.read_bytes() == _utf8(text):
                 continue
         pending[target] = files[name]
     stale = sorted(owned - listed)
@@ -157,10 +134,7 @@ def write_docs(
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
             staged.append((temporary, target))
             with os.fdopen(handle, "wb") as stream:
-                if isinstance(text, Spliced):
-                    stream.writelines(text.pieces)
-                else:
-                    stream.write(_utf8(text))
+                stream.write(_utf8(text))
     except OSError as error:
         for temporary, _ in staged:
             Path(temporary).unlink(missing_ok=True)
