@@ -1,19 +1,23 @@
-"""Benchmark the generator (and optionally MkDocs) on synthetic corpora.
+"""Benchmark what people wait for, on synthetic corpora.
 
-    python -m benchmarks.run [--sizes 1000 10000] [--mkdocs] [--workdir DIR]
+    python -m benchmarks.run [--sizes 1000 10000] [--mkdocs] [--serve] [--workdir DIR]
 
-For each size it reports: full generation (cold: empty docs/, no cache), a
-no-op rerun, a one-file edit that the timeline does not show (an article's
-summary), one that it does (a milestone's title), one that moves an event
-(a milestone's date), a new article (new events, a new entry in the list of
-articles) and its removal, a run into an
-emptied docs/ that keeps .timeline-cache/ (a fresh checkout), the parse floor
-(reading the same files and parsing their front matter with PyYAML's libyaml
-loader, nothing else) and the ratio of full generation to that floor; each
-with wall time and peak memory. Peak memory is the largest memory of the
-process and its worker processes together (their proportional set sizes, so
-that pages shared after a fork count once), sampled every 20 ms. With --mkdocs it also builds the site
-and reports its build time, size and search index size.
+For each size it reports the generator's runs: full generation (cold: empty
+docs/, no memo), a no-op rerun, a one-file edit that the timeline does not
+show (an article's summary), one that it does (a milestone's title), one
+that moves an event (a milestone's date), a new article (new events, a new
+entry in the list of articles) and its removal, a run into an emptied docs/
+that keeps .timeline-cache/ (a fresh checkout that kept the memo); and the
+parse floor (reading the same files and parsing their front matter with
+PyYAML's libyaml loader, nothing else), against which the machine's speed
+of the moment can be compared; each with wall time and peak memory. Peak
+memory is the largest memory of the process and its worker processes
+together (their proportional set sizes, so that pages shared after a fork
+count once), sampled every 20 ms. With --mkdocs it also builds the site as
+``make site`` does and reports the whole (generator and MkDocs) and the
+generator's share, the site's size and its search index's size. With
+--serve it drives the real ``make serve`` preview (``benchmarks.serve``) and
+reports the time from saving a seed to the changed pages being served.
 
 The package's bytecode is compiled first, as ``make site`` does: on a machine
 that sets PYTHONDONTWRITEBYTECODE every run would otherwise compile it again.
@@ -179,16 +183,15 @@ def bench(size: int, workdir: Path, with_mkdocs: bool, trash: Trash) -> list[tup
     assert f"{size} articles" in output, output
     rows += [
         ("parse floor (libyaml)", f"{floor:.2f} s, {floor_mem:.0f} MiB"),
-        ("full generation (no cache)", f"{full:.2f} s, {full_mem:.0f} MiB"),
-        ("ratio to the floor", f"{full / floor:.1f}x"),
+        ("full generation (no memo)", f"{full:.2f} s, {full_mem:.0f} MiB"),
+        ("full generation, ratio to the floor", f"{full / floor:.1f}x"),
         ("no-op rerun", f"{noop:.2f} s, {noop_mem:.0f} MiB"),
         ("one-file edit: a summary", f"{one:.2f} s, {one_mem:.0f} MiB"),
         ("one-file edit: a milestone title", f"{milestone:.2f} s, {milestone_mem:.0f} MiB"),
         ("one-file edit: a date (the event moves)", f"{moved:.2f} s, {moved_mem:.0f} MiB"),
         ("one-file edit: a new article", f"{new:.2f} s, {new_mem:.0f} MiB"),
         ("one-file edit: that article removed", f"{removed:.2f} s, {removed_mem:.0f} MiB"),
-        ("empty docs/, cache kept", f"{warm:.2f} s, {warm_mem:.0f} MiB"),
-        ("ratio to the floor, cache kept", f"{warm / floor:.1f}x"),
+        ("empty docs/, memo kept", f"{warm:.2f} s, {warm_mem:.0f} MiB"),
     ]
     if with_mkdocs:
         site = root / "site"
@@ -199,6 +202,10 @@ def bench(size: int, workdir: Path, with_mkdocs: bool, trash: Trash) -> list[tup
         index = site / "search" / "search_index.json"
         rows += [
             ("mkdocs build --strict", f"{build:.1f} s, {build_mem:.0f} MiB"),
+            ("make site, fresh checkout (generator + MkDocs)", f"{full + build:.1f} s"),
+            ("  generator's share", f"{full / (full + build):.0%}"),
+            ("make site after a milestone edit", f"{milestone + build:.1f} s"),
+            ("  generator's share", f"{milestone / (milestone + build):.0%}"),
             ("site size", f"{folder_size(site) / 2**20:.0f} MB"),
             ("search index", f"{index.stat().st_size / 2**20:.1f} MB"),
         ]
@@ -209,6 +216,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--mkdocs", action="store_true", help="also build the site with mkdocs and measure it")
+    parser.add_argument("--serve", action="store_true", help="also measure save-to-served in the live preview")
     parser.add_argument("--workdir", type=Path, default=Path("build/benchmarks"))
     args = parser.parse_args()
     # As `make site` does (and pip, for what it installs): with PYTHONDONTWRITEBYTECODE set,
@@ -218,6 +226,13 @@ def main() -> None:
     trash.empty()  # what an interrupted run left
     try:
         results = {size: bench(size, args.workdir.resolve(), args.mkdocs, trash) for size in args.sizes}
+        if args.serve:
+            from benchmarks.serve import measure as serve
+
+            for size in args.sizes:
+                results[size] += [
+                    (f"make serve, save to served: {edit}", f"{time:.2f} s") for edit, time in serve(size).items()
+                ]
     finally:
         trash.empty()
     print(f"| measure ({os.cpu_count()} cores) | " + " | ".join(f"{s:,} articles" for s in args.sizes) + " |")

@@ -95,8 +95,8 @@ def test_a_large_corpus_keeps_the_search_index_to_annotations(
 def test_the_benchmark_measures_every_step_and_leaves_its_corpus_as_it_found_it(tmp_path: Path) -> None:
     trash = Trash(tmp_path)
     rows = dict(bench(40, tmp_path, with_mkdocs=False, trash=trash))
-    steps = ["full generation (no cache)", "no-op rerun", "one-file edit: a summary", "one-file edit: a new article"]
-    steps += ["one-file edit: that article removed", "empty docs/, cache kept", "ratio to the floor"]
+    steps = ["full generation (no memo)", "no-op rerun", "one-file edit: a summary", "one-file edit: a new article"]
+    steps += ["one-file edit: that article removed", "empty docs/, memo kept", "full generation, ratio to the floor"]
     assert all(rows[step] for step in steps)
     assert len(list((tmp_path / "40" / "seeds").glob("*.md"))) == 40  # a second run reuses it
     # The docs/ it emptied for the run that keeps the cache was set aside, not deleted mid-run

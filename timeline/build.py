@@ -322,8 +322,7 @@ def generate(
     record = Record.read(memo)
     keys = _digests(seeds, scanned, record)
     folder = str(docs)
-    run = digest(str(docs.resolve()), *(f"{name}\0{key}" for name, key in keys.items()))
-    if run == record.run and all(_intact(folder, path, record) for path in record.outputs):
+    if _run_key(docs, keys) == record.run and all(_intact(folder, path, record) for path in record.outputs):
         seen = {name: (scanned[name], keys[name]) for name in keys}
         if seen != record.seeds:  # touched, not changed: their status stands for the same bytes from now on
             record.seeds = seen
@@ -367,13 +366,18 @@ def generate(
         if status is not None:
             outputs[path] = (key, status[0], status[1])
     record.outputs = outputs
-    record.run = run
+    record.run = _run_key(docs, keys)  # the keys of the seeds as read, which may be newer than when looked at
     record.counts = (len(corpus.articles), len(corpus.events))
     live = set(part_keys.values())
     memo.save({"seeds": set(keys.values()), "texts": set(keys.values())} | dict.fromkeys(PART_KINDS, live))
     record.write(memo)
     lap("memo written")
     return Outcome(len(corpus.articles), len(corpus.events), report, len(changed), len(todo), parts_rendered)
+
+
+def _run_key(docs: Path, keys: dict[str, str]) -> str:
+    """The key of a whole run: where it writes and every seed's key."""
+    return digest(str(docs.resolve()), *(f"{name}\0{key}" for name, key in keys.items()))
 
 
 @contextlib.contextmanager
