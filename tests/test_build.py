@@ -17,7 +17,7 @@ import pytest
 from benchmarks.corpus import article, write_corpus
 from tests.conftest import REPO
 from tests.test_write import snapshot
-from timeline import build, render
+from timeline import build, memo, render
 from timeline.build import Stop
 from timeline.cli import generate, load_corpus
 from timeline.load import read_seeds
@@ -627,6 +627,30 @@ def test_an_entry_no_run_can_ask_for_again_leaves_the_memo(tmp_path: Path) -> No
     live_seeds = len(list(seeds.glob("*.md")))
     kept = sum(len(marshal.loads(path.read_bytes())[2]) for path in memo_files(docs) if path.parent.name == "seeds")  # noqa: S302
     assert kept == live_seeds  # the three seeds' old results are gone
+
+
+def test_a_memo_kept_in_memory_between_runs_gives_the_same_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    keep = build.InMemory()
+    generate(seeds, docs, jobs=1, keep=keep)
+    loads: list[str] = []
+    load = memo._load
+    ours = cache_folder(docs)
+
+    def loading(path: Path, stamp: str) -> object:
+        if path.is_relative_to(ours):  # not the fresh builds' memos
+            loads.append(path.name)
+        return load(path, stamp)
+
+    monkeypatch.setattr(memo, "_load", loading)
+    for edit in ("a milestone title", "a shared event's date, which moves it to another page", "a new article"):
+        EDITS[edit](seeds)
+        generate(seeds, docs, jobs=1, keep=keep)
+        assert contents(docs) == fresh_build(tmp_path / edit, seeds), edit
+    assert loads.count("record") == 3  # the record is read every run; the memo's shards came from memory
+    assert len([name for name in loads if name != "record"]) < 3 * 64 // 2
 
 
 def test_an_edit_kept_by_a_failed_run_is_laid_out_by_the_next(tmp_path: Path) -> None:

@@ -306,12 +306,24 @@ def _intact(folder: str, path: str, record: Record, key: str | None = None) -> b
     return _status(f"{folder}/{path}") == tuple(known[1:])
 
 
+@dataclass
+class InMemory:
+    """The memo of the last run, for a caller that runs again and again in one process (the live preview).
+
+    The next run takes its values from memory instead of reading and
+    decoding them again, when they are for the same code and docs folder.
+    """
+
+    memo: Memo | None = None
+
+
 def generate(
     seeds: Path,
     docs: Path,
     vocabulary: Vocabulary,
     templates: Path = TEMPLATES,
     jobs: int | None = None,
+    keep: InMemory | None = None,
 ) -> Outcome:
     """Seeds in, pages written; raise Stop with every problem and write nothing on failure."""
     lap = _Clock()
@@ -319,6 +331,10 @@ def generate(
     scanned = scan_seeds(seeds)
     large = len(scanned) > FULL_TEXT_SEARCH_LIMIT
     memo = Memo(cache_folder(docs), stamp(seeds, templates, vocabulary, large))
+    if keep is not None:
+        if keep.memo is not None and (keep.memo.folder, keep.memo.stamp) == (memo.folder, memo.stamp):
+            memo = keep.memo
+        keep.memo = memo
     record = Record.read(memo)
     keys = _digests(seeds, scanned, record)
     folder = str(docs)
@@ -369,7 +385,9 @@ def generate(
     record.run = _run_key(docs, keys)  # the keys of the seeds as read, which may be newer than when looked at
     record.counts = (len(corpus.articles), len(corpus.events))
     live = set(part_keys.values())
-    memo.save({"seeds": set(keys.values()), "texts": set(keys.values())} | dict.fromkeys(PART_KINDS, live))
+    current = set(keys.values())
+    memo.save({"seeds": current, "texts": current} | dict.fromkeys(PART_KINDS, live))
+    memo.decoded = {key: value for key, value in memo.decoded.items() if key[1] in current}
     record.write(memo)
     lap("memo written")
     return Outcome(len(corpus.articles), len(corpus.events), report, len(changed), len(todo), parts_rendered)
@@ -402,8 +420,12 @@ def _seed_results(
     shown_as = str(seeds)
     kept = memo.get_many("seeds", keys.values())
     results: dict[str, SeedResult] = {}
+    decoded = memo.decoded
     for name, key in keys.items():
-        result = _from_plain(kept[key], name, _seed_path(shown_as, name), key) if key in kept else None
+        path = _seed_path(shown_as, name)
+        result = decoded.get((path, key))
+        if result is None and key in kept:
+            result = decoded[path, key] = _from_plain(kept[key], name, path, key)
         if result is not None:
             results[name] = result
     changed = [name for name in keys if name not in results]

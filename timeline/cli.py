@@ -81,11 +81,15 @@ def generate(
     docs_dir: Path,
     templates: Path = TEMPLATES,
     jobs: int | None = None,
+    keep: build.InMemory | None = None,
 ) -> Outcome:
-    """The whole pipeline: seeds in, generated pages written; raise Stop and write nothing on failure."""
+    """The whole pipeline: seeds in, generated pages written; raise Stop and write nothing on failure.
+
+    ``keep`` holds the memo between runs of one process (the live preview).
+    """
     vocabulary = _vocabulary()
     try:
-        return build.generate(seeds_dir, docs_dir, vocabulary, templates, jobs)
+        return build.generate(seeds_dir, docs_dir, vocabulary, templates, jobs, keep)
     except jinja2.TemplateError as error:  # a template that does not even load
         raise Stop(message=f"{template_location(error)}: template error: {error}; docs/ is unchanged") from error
     except WriteError as error:

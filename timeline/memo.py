@@ -88,6 +88,8 @@ class Memo:
         self.stamp = stamp
         self._shards: dict[tuple[str, int], dict[str, Any]] = {}
         self._dirty: set[tuple[str, int]] = set()
+        self.decoded: dict[tuple[str, str], Any] = {}
+        """Objects made from values of this memo (a seed's result), kept by whoever runs again in this process."""
 
     def _shard(self, kind: str, number: int) -> dict[str, Any]:
         shard = self._shards.get((kind, number))
@@ -126,7 +128,7 @@ class Memo:
         for (kind, number), shard in sorted(self._shards.items()):
             keep = live.get(kind)
             if keep is not None and any(key not in keep for key in shard):
-                shard = {key: value for key, value in shard.items() if key in keep}
+                shard = self._shards[kind, number] = {key: value for key, value in shard.items() if key in keep}
             elif (kind, number) not in self._dirty:
                 continue
             _dump(self.folder / kind / f"{number:02x}", self.stamp, shard)

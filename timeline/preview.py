@@ -15,8 +15,11 @@ from typing import Any
 # MkDocs loads hooks by path; make the package importable from a checkout.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from timeline.build import Stop
+from timeline.build import InMemory, Stop
 from timeline.cli import generate, summary
+
+KEEP = InMemory()
+"""The memo of the last run, kept in this long-running process: a save costs no reading of it."""
 
 
 def on_pre_build(config: Any) -> None:
@@ -25,7 +28,7 @@ def on_pre_build(config: Any) -> None:
     seeds = root / "seeds"
     docs = Path(config["docs_dir"])
     try:
-        outcome = generate(seeds, docs)
+        outcome = generate(seeds, docs, keep=KEEP)
     except Stop as stop:
         lines = [str(p) for p in sorted(stop.problems, key=lambda p: p.sort_key)] or [stop.message]
         print(
