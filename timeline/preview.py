@@ -317,6 +317,8 @@ class Preview:
         self.due: dict[str, Snapshot] = {}
         self.expected: dict[str, Signature] = {}
         self.background: threading.Thread | None = None
+        self.why = ""
+        """Why the next rebuild must be a full one, when the background found out."""
         self.interrupt = threading.Event()
 
     # Full builds: MkDocs' own, watched through the hook's events.
@@ -457,7 +459,7 @@ class Preview:
                 regenerate_pages, full = True, full or f"{path} changed"
         site = self.site
         if site is None:
-            full = "no complete build to start from"
+            full, self.why = self.why or "no complete build to start from", ""
         elif any(signature(p) != s for p, s in site.configs.items()):
             full = "the configuration changed"
         outcome = None
@@ -602,6 +604,12 @@ class Preview:
                 return
             try:
                 done = self._finish(site)
+            except NeedsFull as reason:
+                self.drop()
+                self.site = None
+                self.why = str(reason)
+                self.request()
+                return
             except Exception:
                 log.exception("The background rebuild failed; rebuilding the whole site")
                 self.drop()
