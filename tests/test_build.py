@@ -560,7 +560,7 @@ def memo_files(docs: Path) -> list[Path]:
     return sorted(path for path in cache_folder(docs).rglob("*") if path.is_file())
 
 
-@pytest.mark.parametrize("kind", ["seeds", "texts", "section", "line", "data", "record"])
+@pytest.mark.parametrize("kind", ["seeds", "texts", "section", "line", "data", "row", "record"])
 def test_a_lost_part_of_the_memo_costs_time_not_correctness(tmp_path: Path, kind: str) -> None:
     seeds, docs = make_project(tmp_path / "project")
     generate(seeds, docs, jobs=2)
@@ -611,7 +611,7 @@ def test_a_memo_holds_no_code(tmp_path: Path) -> None:
         return value is None or isinstance(value, (str, int, bool))
 
     files = memo_files(docs)
-    assert {path.parent.name for path in files} >= {"seeds", "texts", "section", "line", "data"}
+    assert {path.parent.name for path in files} >= {"seeds", "texts", "section", "line", "data", "row"}
     for path in files:
         data = path.read_bytes()
         assert not data.startswith(b"\x80"), f"{path} is a pickle"

@@ -175,9 +175,9 @@ def digest(*parts: str) -> str:
     return hashlib.sha1("\0".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
-EventParts = tuple[str, str, str]
-"""An event's timeline section, its line in lists and its line in the data file."""
-PART_KINDS = ("section", "line", "data")
+EventParts = tuple[str, str, str, str]
+"""An event's timeline section, its line in lists, its line in the JSON data file and its row in the CSV."""
+PART_KINDS = ("section", "line", "data", "row")
 """The parts of an event, in ``EventParts`` order: each is kept apart, since pages print one kind."""
 
 
@@ -260,7 +260,7 @@ class Renderer:
         return {e.id: digest(e.key, pages[e.id]) for e in layout.events}
 
     def parts(self, events: Iterable[Event]) -> dict[str, EventParts]:
-        """Each event's timeline section, list line and data line (``pages`` must have placed the events)."""
+        """Each event's parts, in ``PART_KINDS`` order (``pages`` must have placed the events)."""
         block = self.env.get_template("_event.md.j2")
         line = self._macro_module().event_line
         pages = self.event_pages
@@ -269,6 +269,7 @@ class Renderer:
                 block.render(self.context | {"event": e}),
                 str(line(e, "../")),
                 _json_line(e, f"{site_path(pages[e.id])}#{e.id}"),
+                csv_row(e, f"{site_path(pages[e.id])}#{e.id}"),
             )
             for e in events
         }
@@ -377,7 +378,7 @@ class Renderer:
         )
         every_key = digest(*(keys[e.id] for e in layout.events))
         add("data/timeline.json", every_key, lambda: timeline_json(layout, self._parts[2]), every_event, 2)
-        add("data/timeline.csv", every_key, lambda: timeline_csv(corpus, pages))
+        add("data/timeline.csv", every_key, lambda: timeline_csv(layout, self._parts[3]), every_event, 3)
         add("data/annotation.schema.json", None, lambda: schema_json(annotation_schema(vocabulary)))
         return out
 
@@ -485,41 +486,41 @@ CSV_COLUMNS = (
 title the row shows (the first source of the earliest version)."""
 
 
-def timeline_csv(corpus: Corpus, pages: Mapping[str, str]) -> bytes:
-    """data/timeline.csv: one row per event, in timeline order (RFC 4180: CRLF, quoted where needed, UTF-8)."""
-    stream = io.StringIO()
-    writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    dates: dict[str, tuple[str, str, str]] = {}  # a corpus repeats a few thousand dates
-    published = {page: site_path(page) for page in set(pages.values())}
-    rows = []
-    for event in corpus.events:
-        main = event.main
-        date = main.date
-        bounds = dates.get(date.edtf)
-        if bounds is None:
-            bounds = dates[date.edtf] = (_iso(date.earliest) or "", _iso(date.latest) or "", date.display)
-        source = main.citations[0]
-        article = source.article
-        rows.append(
-            (
-                event.id,
-                f"{published[pages[event.id]]}#{event.id}",
-                date.edtf,
-                *bounds,
-                main.country,
-                main.procedure,
-                main.kind,
-                source.title,
-                "yes" if len(event.versions) > 1 else "no",
-                len(event.citations),
-                article.id,
-                article.outlet or "",
-                article.url or "",
-            )
+def timeline_csv(layout: Layout, rows_of: Mapping[str, str]) -> bytes:
+    """data/timeline.csv: a header, then one row per event (``csv_row``, by id) in timeline order."""
+    return "".join([_csv_record(CSV_COLUMNS), *(rows_of[e.id] for e in layout.events)]).encode()
+
+
+def csv_row(event: Event, permalink: str) -> str:
+    """An event's row of data/timeline.csv (RFC 4180: fields quoted where needed, CRLF at the end)."""
+    main = event.main
+    date = main.date
+    article = main.citations[0].article
+    return _csv_record(
+        (
+            event.id,
+            permalink,
+            date.edtf,
+            _iso(date.earliest) or "",
+            _iso(date.latest) or "",
+            date.display,
+            main.country,
+            main.procedure,
+            main.kind,
+            event.title,
+            "yes" if event.disagreement else "no",
+            len(event.citations),
+            article.id,
+            article.outlet or "",
+            article.url or "",
         )
-    writer.writerows(rows)
-    return stream.getvalue().encode()
+    )
+
+
+def _csv_record(fields: Iterable[object]) -> str:
+    stream = io.StringIO()
+    csv.writer(stream, lineterminator="\r\n").writerow(fields)
+    return stream.getvalue()
 
 
 def _json_line(event: Event, permalink: str) -> str:
