@@ -133,8 +133,11 @@ class Memo:
                 continue
             _dump(self.folder / kind / f"{number:02x}", self.stamp, shard)
         self._dirty.clear()
+        shards_of: dict[int, set[str]] = {}  # kinds often share one set of live keys
         for kind, keys in live.items():  # a shard no live key falls in holds nothing anyone can ask for
-            used = {f"{shard_of(key):02x}" for key in keys}
+            used = shards_of.get(id(keys))
+            if used is None:
+                used = shards_of[id(keys)] = {f"{shard_of(key):02x}" for key in keys}
             with contextlib.suppress(OSError):
                 for path in (self.folder / kind).iterdir():
                     if path.name not in used and not path.name.startswith("."):
