@@ -577,37 +577,8 @@ def article_from_plain(plain: tuple[Any, ...], seed_path: str) -> Article:
         tuple(countries),
         tuple(tags),
         summary,
-        tuple(
-            Milestone(
-                milestone_id,
-                reference,
-                parse_date(date),
-                inferred,
-                date_note,
-                country,
-                place,
-                institution,
-                procedure,
-                kind,
-                milestone_title,
-                evidence,
-                fingerprint,
-            )
-            for (
-                milestone_id,
-                date,
-                inferred,
-                date_note,
-                country,
-                place,
-                institution,
-                procedure,
-                kind,
-                milestone_title,
-                evidence,
-                fingerprint,
-            ) in milestones
-        ),
+        # Each milestone as article_to_plain lists its fields: id, date, then the rest in field order.
+        tuple(Milestone(m[0], reference, parse_date(m[1]), *m[2:]) for m in milestones),
         seed_path,
     )
 
