@@ -69,7 +69,7 @@ EDITS: dict[str, Edit] = {
     "a milestone title": lambda s: replace_in(s / "bench-00004.md", "    title: ", "    title: Retitled "),
     "a shared event's date, which moves it to another page": lambda s: replace_in(
         s / SURGERY,
-        "  - id: uz-first-pediatric-allogeneic-hsct\n    date: ../2025-11",
+        "  - id: uz-first-pediatric-allogeneic-hsct\n    date: ../2026-02",
         "  - id: uz-first-pediatric-allogeneic-hsct\n    date: 2019",
     ),
     "a new article": lambda s: shutil.copy(s / "bench-00005.md", s / "bench-copy.md"),

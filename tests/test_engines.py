@@ -52,7 +52,8 @@ def test_zensical_builds_the_same_pages(config: Path, mkdocs_site: Path) -> None
     assert [h["id"] for h in timeline.select("h3[id]")] == [h["id"] for h in reference.select("article h3[id]")]
     assert len(timeline.select("time[datetime]")) == len(reference.select("article time[datetime]"))
     article = (site / "articles/uz-pediatric-surgery-capabilities/index.html").read_text(encoding="utf-8")
-    assert article.count("<mark>") == 8
+    expected = (mkdocs_site / "articles/uz-pediatric-surgery-capabilities/index.html").read_text(encoding="utf-8")
+    assert article.count("<mark>") == expected.count("<mark>") > 0
 
 
 def test_properdocs_builds_the_same_pages(config: Path, mkdocs_site: Path) -> None:

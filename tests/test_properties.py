@@ -124,11 +124,11 @@ def test_the_json_and_csv_exports_agree_whatever_the_sources_say(
 def test_an_article_reads_back_from_the_memo_as_it_was(
     milestones: list[tuple[str, str, str | None, str]], tags: list[str]
 ) -> None:
-    reference = ArticleRef("an-article", "A title", "An outlet", None)  # as build_article makes it
+    reference = ArticleRef("an-article", "A title", "An outlet", None, parse_date("2024-05"))  # as build_article
     article = Article(
         "an-article",
         "A title",
-        Source("An outlet", None, parse_date("2024-05"), None, "ru", None),
+        Source("An outlet", None, parse_date("2024-05"), None, "ru", None, tags[0] if tags else None),
         ("UZ", "KG"),
         tuple(tags),
         None,
@@ -146,6 +146,7 @@ def test_an_article_reads_back_from_the_memo_as_it_was(
                 "plan",
                 title,
                 evidence,
+                n % 3 == 0,
                 fingerprint=title,
             )
             for n, (title, evidence, note, date) in enumerate(milestones)

@@ -130,20 +130,40 @@ def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
     assert checked > 100
 
 
-def test_inferred_dates_and_disagreement_are_shown(site: Path) -> None:
-    soup = page(site, "timeline")
-    shared = soup.find(id="uz-first-pediatric-allogeneic-hsct")
-    assert shared is not None
+def event_section(soup: BeautifulSoup, event_id: str) -> list[Tag]:
+    heading = soup.find(id=event_id)
+    assert heading is not None
     section: list[Tag] = []
-    for sibling in shared.find_next_siblings():
+    for sibling in heading.find_next_siblings():
         if sibling.name in ("h2", "h3"):
             break
         section.append(sibling)
+    return section
+
+
+def test_agreeing_sources_a_contested_first_and_inferred_dates_are_shown(site: Path) -> None:
+    soup = page(site, "timeline")
+    section = event_section(soup, "uz-first-pediatric-allogeneic-hsct")
     text = " ".join(s.get_text(" ", strip=True) for s in section)
-    dates = {d.get_text() for s in section for d in s.select(".tl-date")}
-    assert "Sources disagree" in text
-    assert {"2022–2025", "by November 2025"} <= dates
+    dates = [d.get_text() for s in section for d in s.select(".tl-date")]
+    # Two sources agree: the narrowest date both allow, and what each one says.
+    assert dates[0] == "2022 – February 2026"
+    assert {"2022 or later", "by February 2026"} <= set(dates)
+    assert "Sources disagree" not in text and "2 sources agree" in text and "What each source says" in text
     assert "How the date was inferred" in text
+    # The headline of the Russian hematologists' article claims a first of the same family.
+    assert "Contested first" in text
+    rival = [
+        a["href"]
+        for s in section
+        for a in s.select("a[href$='#uz-first-bone-marrow-transplant-russian-hematologists']")
+    ]
+    assert rival
+    other = " ".join(
+        s.get_text(" ", strip=True)
+        for s in event_section(soup, "uz-first-bone-marrow-transplant-russian-hematologists")
+    )
+    assert "Contested first" in other and "(headline)" in other and "The Eastern Herald, 29 March 2023" in other
 
 
 def test_home_firsts_table_links_to_events(site: Path) -> None:

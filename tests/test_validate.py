@@ -109,8 +109,8 @@ RULE_CASES = [
         "    evidence: the first “test” transplant was performed",
         "    evidence: the first test transplant was performed",
         "seeds/x.md:16:15: milestones[1].evidence: the evidence of milestone 'uz-test-first' is not in the "
-        'article body: copy it exactly; the closest passage is \'In Tashkent, the first "test" transplant '
-        "was performed on a child.'",
+        "article body or its headline: copy it exactly; the closest passage is "
+        "'In Tashkent, the first \"test\" transplant was performed on a child.'",
     ),
     (
         "    evidence: the first “test” transplant was performed\n",

@@ -321,3 +321,38 @@ def _hint(text: str) -> str:
         day, month, year = match.groups()
         return f"; did you mean '{year}-{int(month):02d}-{int(day):02d}'?"
     return ""
+
+
+def bounds(date: Date) -> tuple[dt.date, dt.date]:
+    """The first and last day a date allows, an open or unknown end reaching as far as the calendar does."""
+    return (date.earliest or dt.date.min, date.latest or dt.date.max)
+
+
+def narrowest(dates: list[Date]) -> Date | None:
+    """The date every one of ``dates`` allows, as EDTF; None when two of them do not overlap.
+
+    Its start is the latest of their starts and its end the earliest of their
+    ends, each written as the date that gives it, so that no precision is
+    invented: ``2022/2025`` and ``../2025-11`` give ``2022/2025-11``. Of two
+    equal bounds, the more precise one, then the unqualified one, is kept; a
+    start and an end of the same period are that period, written once.
+    """
+    starts: list[tuple[dt.date, dt.date, bool, str]] = []
+    ends: list[tuple[dt.date, dt.date, bool, str]] = []
+    for date in dates:
+        left, right = date.edtf.split("/") if date.interval else (date.edtf, date.edtf)
+        if date.start is not None:
+            point = date.start
+            starts.append((point.earliest, point.latest, point.uncertain or point.approximate, left))
+        if date.end is not None:
+            point = date.end
+            ends.append((point.earliest, point.latest, point.uncertain or point.approximate, right))
+    start = max(starts, key=lambda s: (s[0], -s[1].toordinal(), not s[2]), default=None)
+    end = min(ends, key=lambda e: (e[1], -e[0].toordinal(), e[2]), default=None)
+    if start is not None and end is not None and start[0] > end[1]:
+        return None
+    if start is not None and end is not None and start[:2] == end[:2]:  # one period: write it once
+        return parse_date(end[3] if start[2] else start[3])
+    left = start[3] if start else (".." if any(d.open_start for d in dates) else "")
+    right = end[3] if end else (".." if any(d.open_end for d in dates) else "")
+    return parse_date(f"{left}/{right}")

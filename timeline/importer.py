@@ -185,6 +185,7 @@ def seed_text(raw: str, raw_name: str, vocabulary: Vocabulary, countries: list[s
         "  url:         # http(s) address of the article",
         "  published:   # EDTF, such as 2024-05 or 2024?",
         "  author:      # the byline as printed",
+        "  provenance:  # how outlet, url and date were found, if the text does not print them",
         "  language: en",
         f"  raw: {q('raw/' + raw_name)}",
         f"countries: [{', '.join(chosen)}]",

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
-from timeline.dates import Date, parse_date
+from timeline.dates import Date, narrowest, parse_date
 from timeline.evidence import locate
 from timeline.load import Seed, Value
 from timeline.validate import article_id_of
@@ -58,6 +58,8 @@ class Source:
     author: str | None
     language: str
     raw: str | None
+    provenance: str | None = None
+    """How the outlet, address and date were established, when the text does not print them."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class ArticleRef:
     title: str
     outlet: str | None
     url: str | None
+    published: Date | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class Milestone:
     kind: str
     title: str
     evidence: str
+    headline: bool = False
+    """True when the quote is found in the article's headline only: a headline claims more than it explains."""
     fingerprint: str = field(default="", compare=False, repr=False)
     """A digest of everything above: the keys of the pages that show the milestone's event change with it."""
 
@@ -120,10 +125,11 @@ class Segment:
 
 @dataclass(frozen=True)
 class Block:
-    """A paragraph or a heading of the article body."""
+    """A paragraph or a heading of the article body, or its headline when a milestone quotes it."""
 
     heading: bool
     segments: tuple[Segment, ...]
+    headline: bool = False
 
 
 @dataclass(frozen=True)
@@ -178,19 +184,23 @@ class Event:
 
     id: str
     versions: tuple[Version, ...]
-    """Ordered by date, the first is the one the timeline files the event under."""
+    """Ordered by date: what each group of sources says, one version per distinct reading."""
     citations: tuple[Milestone, ...]
     """Every citing milestone, by article id."""
+    agreed: Version | None = None
+    """When several versions agree (``agree``): the narrowest date and procedure they all allow."""
+    counted_under: tuple[str, ...] = ()
+    """Every procedure the event counts under: its versions' procedures and every family above them."""
 
     @property
     def main(self) -> Version:
-        """The earliest version: where the event sorts and what its heading shows."""
-        return self.versions[0]
+        """What the event's heading shows and where it sorts: the agreed reading, else the earliest version."""
+        return self.agreed or self.versions[0]
 
     @property
     def disagreement(self) -> bool:
-        """True when sources differ on date, country, procedure or kind."""
-        return len(self.versions) > 1
+        """True when sources conflict on date, country, procedure or kind (``agree``)."""
+        return len(self.versions) > 1 and self.agreed is None
 
     @property
     def title(self) -> str:
@@ -220,8 +230,8 @@ class Event:
         return tuple(dict.fromkeys(v.country for v in self.versions))
 
     def procedures(self) -> tuple[str, ...]:
-        """Every procedure a version files the event under."""
-        return tuple(dict.fromkeys(v.procedure for v in self.versions))
+        """Every procedure the event counts under (``counted_under``)."""
+        return self.counted_under or tuple(dict.fromkeys(v.procedure for v in self.versions))
 
     def kinds(self) -> tuple[str, ...]:
         """Every kind a version files the event under."""
@@ -234,25 +244,6 @@ class Event:
 
     def summary(self) -> EventSummary:
         """What the pages that list the event need of it, besides its pre-rendered parts."""
-        if len(self.citations) == 1:  # most events: everything comes from one milestone
-            only = self.citations[0]
-            date = only.date
-            return EventSummary(
-                self.id,
-                date.edtf,
-                date.sort_key,
-                date.year,
-                only.title,
-                only.country,
-                only.procedure,
-                only.kind,
-                (only.country,),
-                (only.procedure,),
-                (only.kind,),
-                False,
-                (only.article.id,),
-                only.fingerprint,
-            )
         main = self.main
         date = main.date
         return EventSummary(
@@ -270,6 +261,7 @@ class Event:
             self.disagreement,
             tuple(dict.fromkeys(c.article_id for c in self.citations)),
             sources_key(self.citations),
+            self.inferred,
         )
 
 
@@ -302,7 +294,7 @@ class EventSummary(NamedTuple):
     procedure: str
     kind: str
     countries: tuple[str, ...]
-    """Every country, procedure and kind a version files the event under."""
+    """Every country and kind a version files the event under, every procedure it counts under."""
     procedures: tuple[str, ...]
     kinds: tuple[str, ...]
     disagreement: bool
@@ -310,6 +302,8 @@ class EventSummary(NamedTuple):
     """The ids of the articles that cite the event."""
     key: str
     """A digest of the citing milestones' fingerprints: equal keys, equal parts."""
+    inferred: bool = False
+    """Whether any source's date is inferred."""
 
     @property
     def date(self) -> Date:
@@ -351,7 +345,7 @@ class Layout:
     """What later stages work out once per layout (render's page of each event)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", _Index(self.events, self.vocabulary.region))
+        object.__setattr__(self, "_index", _Index(self.events, self.vocabulary))
 
     def years(self) -> list[tuple[int, list[EventSummary]]]:
         """Events grouped by the year they sort under, in order."""
@@ -362,12 +356,16 @@ class Layout:
         return list(self._index.countries.get(country, ()))
 
     def events_of(self, procedure: str) -> list[EventSummary]:
-        """Events that any source files under ``procedure``, in timeline order."""
+        """Events that count under ``procedure`` (it or a kind of it), in timeline order."""
         return list(self._index.procedures.get(procedure, ()))
 
     def firsts(self) -> dict[tuple[str, str], EventSummary]:
-        """The earliest recorded first for each (country, procedure)."""
+        """The earliest recorded first for each (country, procedure), families included."""
         return dict(self._index.firsts)
+
+    def rivals(self) -> dict[str, tuple[EventSummary, ...]]:
+        """Contested firsts: each first's rival claims (``_Index``), by event id; firsts without any left out."""
+        return self._index.rivals
 
     def tally(self) -> Tally:
         """The timeline's totals, counted afresh (once per layout)."""
@@ -387,7 +385,15 @@ class Layout:
             dict(index.firsts),
             year_sizes(index.years.items()),
             self.vocabulary.region,
+            index.rivals,
+            _newest(self.articles),
         )
+
+
+def _newest(articles: Iterable[ArticleEntry]) -> Date | None:
+    """The publication date of the newest source: when the record was last updated, read from the data."""
+    dated = [a.published for a in articles if a.published is not None and a.published.latest is not None]
+    return max(dated, key=lambda d: (d.latest, d.edtf), default=None)
 
 
 @dataclass(frozen=True)
@@ -401,15 +407,25 @@ class Tally:
     countries: dict[str, int]
     """Events that any source files under each country (those with none left out)."""
     procedures: dict[str, int]
+    """Events that count under each procedure, families included."""
     firsts: dict[tuple[str, str], EventSummary]
-    """The earliest recorded first of its kind for each (country, procedure)."""
+    """The earliest recorded first of its kind for each (country, procedure), families included."""
     sizes: dict[int, tuple[int, int]]
     """Each year's events, and how many of them are firsts of their kind (``kind`` first)."""
     region: tuple[str, ...]
+    rivals: dict[str, tuple[EventSummary, ...]] = field(default_factory=dict)
+    """Contested firsts (``Layout.rivals``)."""
+    newest: Date | None = None
+    """The newest source's publication date: the record's "last updated", reproducible."""
 
     def country_pages(self) -> list[str]:
         """The region's countries, then any other country an event is filed under: each has a page."""
         return [*self.region, *sorted(set(self.countries) - set(self.region))]
+
+    @property
+    def contested(self) -> int:
+        """How many firsts are contested."""
+        return len(self.rivals)
 
 
 def year_sizes(years: Iterable[tuple[int, list[EventSummary]]]) -> dict[int, tuple[int, int]]:
@@ -418,17 +434,25 @@ def year_sizes(years: Iterable[tuple[int, list[EventSummary]]]) -> dict[int, tup
 
 
 class _Index:
-    """The events by year, country and procedure, and the firsts, built in one pass.
+    """The events by year, country and procedure, the firsts and their rivals, built in one pass.
 
     Pages ask for these many times over (every country page, every index), so
     they are worked out once per layout.
+
+    A first of a procedure counts as a first of every family above it (an
+    autologous transplant is also the country's first stem cell transplant).
+    The earliest claim in a country wins the firsts table; another first in
+    the same country whose procedure is the winner's, or a family of it, or a
+    kind of it, claims the same first: both are contested, and each lists the
+    other as a rival. Only winners are compared with the rest, so that the
+    rivals stay as few as the cells of the firsts table.
     """
 
-    def __init__(self, events: tuple[EventSummary, ...], region: tuple[str, ...]) -> None:
+    def __init__(self, events: tuple[EventSummary, ...], vocabulary: Vocabulary) -> None:
         self.years: dict[int, list[EventSummary]] = defaultdict(list)
         self.countries: dict[str, list[EventSummary]] = defaultdict(list)
         self.procedures: dict[str, list[EventSummary]] = defaultdict(list)
-        self.firsts: dict[tuple[str, str], EventSummary] = {}
+        claims: dict[tuple[str, str], list[EventSummary]] = defaultdict(list)
         for event in events:
             self.years[event.year].append(event)
             for country in event.countries:
@@ -436,17 +460,28 @@ class _Index:
             for procedure in event.procedures:
                 self.procedures[procedure].append(event)
             if event.kind == "first":
-                self.firsts.setdefault((event.country, event.procedure), event)
+                for procedure in vocabulary.lineage(event.procedure):
+                    claims[(event.country, procedure)].append(event)
+        self.firsts: dict[tuple[str, str], EventSummary] = {cell: found[0] for cell, found in claims.items()}
+        rivals: dict[str, dict[str, EventSummary]] = defaultdict(dict)
+        for winner, *others in claims.values():
+            for other in others:
+                if other.id != winner.id and vocabulary.related(other.procedure, winner.procedure):
+                    rivals[winner.id][other.id] = other
+                    rivals[other.id][winner.id] = winner
+        self.rivals: dict[str, tuple[EventSummary, ...]] = {
+            event_id: tuple(sorted(found.values(), key=lambda e: e.sort_key)) for event_id, found in rivals.items()
+        }
 
 
 def build_corpus(articles: Iterable[Article], vocabulary: Vocabulary) -> Corpus:
     """Merge the articles' milestones into events; validation must have passed."""
     articles = sorted(articles, key=lambda a: a.id)
-    events = sorted(merge_events(articles), key=lambda e: e.sort_key)
+    events = sorted(merge_events(articles, vocabulary), key=lambda e: e.sort_key)
     return Corpus(tuple(articles), tuple(events), vocabulary)
 
 
-def merge_events(articles: Iterable[Article]) -> list[Event]:
+def merge_events(articles: Iterable[Article], vocabulary: Vocabulary) -> list[Event]:
     """The events of the articles' milestones, unordered.
 
     The articles must come in order of article id: the order of an event's
@@ -456,7 +491,7 @@ def merge_events(articles: Iterable[Article]) -> list[Event]:
     for article in articles:
         for milestone in article.milestones:
             by_id[milestone.id].append(milestone)
-    return [_event(event_id, cited) for event_id, cited in by_id.items()]
+    return [_event(event_id, cited, vocabulary) for event_id, cited in by_id.items()]
 
 
 def model_seeds(seeds: Iterable[Seed], vocabulary: Vocabulary) -> tuple[Corpus, dict[str, str]]:
@@ -466,15 +501,40 @@ def model_seeds(seeds: Iterable[Seed], vocabulary: Vocabulary) -> tuple[Corpus, 
     return build_corpus((article for _, article in articles), vocabulary), bodies
 
 
-def single_event(milestone: Milestone) -> Event:
+def single_event(milestone: Milestone, vocabulary: Vocabulary) -> Event:
     """The event of a milestone that no other article cites."""
     version = Version(milestone.date, milestone.country, milestone.procedure, milestone.kind, (milestone,))
-    return Event(milestone.id, (version,), (milestone,))
+    return Event(milestone.id, (version,), (milestone,), None, vocabulary.lineage(milestone.procedure))
 
 
-def _event(event_id: str, cited: list[Milestone]) -> Event:
+def agree(versions: Iterable[Version], vocabulary: Vocabulary) -> Version | None:
+    """The reading every version allows, or None when two of them conflict.
+
+    Versions agree when their dates overlap and their country and kind are
+    the same and their procedures are the same or one is a family of the
+    other: the agreed reading has the narrowest date (``narrowest``) and the
+    most specific procedure, and cites the sources of that procedure first.
+    """
+    versions = list(versions)
+    first = versions[0]
+    if any(v.country != first.country or v.kind != first.kind for v in versions):
+        return None
+    procedures = [v.procedure for v in versions]
+    if not all(vocabulary.related(a, b) for a, b in itertools.combinations(set(procedures), 2)):
+        return None
+    date = narrowest([v.date for v in versions])
+    if date is None:
+        return None
+    procedure = max(procedures, key=lambda p: len(vocabulary.lineage(p)))
+    citations = sorted(
+        (c for v in versions for c in v.citations), key=lambda c: (c.procedure != procedure, c.article_id)
+    )
+    return Version(date, first.country, procedure, first.kind, tuple(citations))
+
+
+def _event(event_id: str, cited: list[Milestone], vocabulary: Vocabulary) -> Event:
     if len(cited) == 1:  # most events have one source
-        return single_event(cited[0])
+        return single_event(cited[0], vocabulary)
     groups: dict[tuple[str, str, str, str], list[Milestone]] = defaultdict(list)
     for milestone in cited:
         groups[(milestone.date.edtf, milestone.country, milestone.procedure, milestone.kind)].append(milestone)
@@ -484,7 +544,10 @@ def _event(event_id: str, cited: list[Milestone]) -> Event:
     ]
     versions.sort(key=lambda v: (v.date.sort_key, v.citations[0].article_id))
     citations = tuple(sorted(cited, key=lambda c: c.article_id))
-    return Event(event_id, tuple(versions), citations)
+    agreed = agree(versions, vocabulary) if len(versions) > 1 else None
+    counted = (agreed.procedure,) if agreed else tuple(dict.fromkeys(v.procedure for v in versions))
+    lineage = tuple(dict.fromkeys(p for procedure in counted for p in vocabulary.lineage(procedure)))
+    return Event(event_id, tuple(versions), citations, agreed, lineage)
 
 
 def _text(meta: dict[str, Value], key: str) -> str | None:
@@ -505,11 +568,13 @@ def build_article(seed: Seed) -> Article:
         author=_text(source_meta, "author"),
         language=_text(source_meta, "language") or "en",
         raw=_text(source_meta, "raw"),
+        provenance=_text(source_meta, "provenance"),
     )
     title = cast(str, meta["title"]).strip()
-    reference = ArticleRef(article_id, title, source.outlet, source.url)
+    reference = ArticleRef(article_id, title, source.outlet, source.url, source.published)
     milestones = tuple(
-        _milestone(cast(dict[str, Value], m), reference) for m in cast(list[Value], meta.get("milestones") or [])
+        _milestone(cast(dict[str, Value], m), reference, seed.body)
+        for m in cast(list[Value], meta.get("milestones") or [])
     )
     return Article(
         id=article_id,
@@ -529,7 +594,7 @@ def article_text(body: str, article: Article) -> tuple[Block, ...]:
     Apart from the article, so that only the article's own page, when it is
     rendered, pays for finding the quotes.
     """
-    return _blocks(body, article.milestones)
+    return _blocks(body, article.title, article.milestones)
 
 
 def article_to_plain(article: Article) -> tuple[Any, ...]:
@@ -549,6 +614,7 @@ def article_to_plain(article: Article) -> tuple[Any, ...]:
             m.kind,
             m.title,
             m.evidence,
+            m.headline,
             m.fingerprint,
         )
         for m in article.milestones
@@ -556,7 +622,7 @@ def article_to_plain(article: Article) -> tuple[Any, ...]:
     return (
         article.id,
         article.title,
-        (source.outlet, source.url, published, source.author, source.language, source.raw),
+        (source.outlet, source.url, published, source.author, source.language, source.raw, source.provenance),
         article.countries,
         article.tags,
         article.summary,
@@ -568,12 +634,13 @@ def article_to_plain(article: Article) -> tuple[Any, ...]:
 def article_from_plain(plain: tuple[Any, ...], seed_path: str) -> Article:
     """The article ``article_to_plain`` gave, read from ``seed_path``; ValueError or TypeError on anything else."""
     article_id, title, source, countries, tags, summary, milestones, _ = plain
-    outlet, url, published, author, language, raw = source
-    reference = ArticleRef(article_id, title, outlet, url)
+    outlet, url, published, author, language, raw, provenance = source
+    date = parse_date(published) if published else None
+    reference = ArticleRef(article_id, title, outlet, url, date)
     return Article(
         article_id,
         title,
-        Source(outlet, url, parse_date(published) if published else None, author, language, raw),
+        Source(outlet, url, date, author, language, raw, provenance),
         tuple(countries),
         tuple(tags),
         summary,
@@ -583,7 +650,9 @@ def article_from_plain(plain: tuple[Any, ...], seed_path: str) -> Article:
     )
 
 
-def _milestone(meta: dict[str, Value], article: ArticleRef) -> Milestone:
+def _milestone(meta: dict[str, Value], article: ArticleRef, body: str) -> Milestone:
+    evidence = cast(str, meta["evidence"]).strip()
+    published = article.published.edtf if article.published else None
     return Milestone(
         id=cast(str, meta["id"]),
         article=article,
@@ -596,9 +665,12 @@ def _milestone(meta: dict[str, Value], article: ArticleRef) -> Milestone:
         procedure=cast(str, meta["procedure"]),
         kind=cast(str, meta["kind"]),
         title=cast(str, meta["title"]).strip(),
-        evidence=cast(str, meta["evidence"]).strip(),
+        evidence=evidence,
+        headline=locate(evidence, body) is None,  # validation found it in the body or else in the headline
         fingerprint=hashlib.sha1(
-            json.dumps([article.id, article.title, article.outlet, article.url, meta], sort_keys=True).encode(),
+            json.dumps(
+                [article.id, article.title, article.outlet, article.url, published, meta], sort_keys=True
+            ).encode(),
             usedforsecurity=False,
         ).hexdigest(),
     )
@@ -608,18 +680,22 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _HEADING = re.compile(r"#{1,6}[ \t]+")
 
 
-def _blocks(body: str, milestones: tuple[Milestone, ...]) -> tuple[Block, ...]:
+def _blocks(body: str, title: str, milestones: tuple[Milestone, ...]) -> tuple[Block, ...]:
     """Split the body into paragraphs and headings, highlighting every evidence quote.
 
     The body is shown as text: only blank lines (paragraphs) and leading ``#``
-    (headings) carry meaning, so no markup from the web becomes live.
+    (headings) carry meaning, so no markup from the web becomes live. When a
+    milestone quotes the headline, the headline comes first, highlighted.
     """
     spans: list[tuple[int, int, str, str]] = []
+    in_headline: list[tuple[int, int, str, str]] = []
     for milestone in milestones:
-        found = locate(milestone.evidence, body)
-        assert found is not None, "validation guarantees every quote is in the body"
-        spans.append((*found, milestone.anchor, milestone.id))
+        found = locate(milestone.evidence, title if milestone.headline else body)
+        assert found is not None, "validation guarantees every quote is in the body or the headline"
+        (in_headline if milestone.headline else spans).append((*found, milestone.anchor, milestone.id))
     blocks: list[Block] = []
+    if in_headline:
+        blocks.append(Block(False, _segments(title, 0, len(title), in_headline), headline=True))
     position = 0
     for chunk in [*_BLANK_LINES.split(body), ""]:
         start = body.find(chunk, position) if chunk else -1

@@ -200,7 +200,10 @@ class Renderer:
         self._date_template = self.env.get_template("_date.md.j2")
         self.event_pages: dict[str, str] = {}
         """The timeline page of every event, set by ``pages``: every link to an event needs it."""
+        self.rivals: dict[str, tuple[EventSummary, ...]] = {}
+        """Contested firsts (``Layout.rivals``), set by ``pages``: an event's parts show its rivals."""
         self.env.globals["date_markup"] = self._date_markup
+        self.env.globals["rivals_of"] = self._rivals_of
         self.env.globals["event_href"] = self._event_href
         self.env.globals["event_blocks"] = self._event_blocks
         self.env.globals["event_lines"] = self._event_lines
@@ -246,30 +249,44 @@ class Renderer:
             self._macros = self.env.get_template("_macros.md.j2").make_module(self.context)
         return self._macros
 
+    def _rivals_of(self, event_id: str) -> tuple[EventSummary, ...]:
+        return self.rivals.get(event_id, ())
+
     def _event_href(self, event_id: str) -> Escaped:
         """Where an event is: its timeline page (relative to the site root) and its anchor."""
         return Escaped(f"{self.event_pages[event_id]}#{_identifier(event_id)}")
 
     def part_key(self, event: EventSummary) -> str:
-        """A digest of all an event's parts show: its sources (``EventSummary.key``) and its page."""
-        return digest(event.key, self.event_pages[event.id])
+        """A digest of all an event's parts show: its sources (``EventSummary.key``), its page and its rivals."""
+        return digest(event.key, self.event_pages[event.id], self._rivals_key(event.id))
 
     def part_keys(self, layout: Layout) -> dict[str, str]:
         """Every event's ``part_key``, by id."""
         pages = self.event_pages
-        return {e.id: digest(e.key, pages[e.id]) for e in layout.events}
+        rivals = self.rivals
+        return {
+            e.id: digest(e.key, pages[e.id], self._rivals_key(e.id) if e.id in rivals else "") for e in layout.events
+        }
+
+    def _rivals_key(self, event_id: str) -> str:
+        """All an event's parts show of its rivals (few events have any)."""
+        pages = self.event_pages
+        return "\0".join(
+            f"{r.id}\0{r.title}\0{r.edtf}\0{r.procedure}\0{pages[r.id]}" for r in self.rivals.get(event_id, ())
+        )
 
     def parts(self, events: Iterable[Event]) -> dict[str, EventParts]:
         """Each event's parts, in ``PART_KINDS`` order (``pages`` must have placed the events)."""
         block = self.env.get_template("_event.md.j2")
         line = self._macro_module().event_line
         pages = self.event_pages
+        rivals = self.rivals
         return {
             e.id: (
                 block.render(self.context | {"event": e}),
                 str(line(e, "../")),
-                _json_line(e, f"{site_path(pages[e.id])}#{e.id}"),
-                csv_row(e, f"{site_path(pages[e.id])}#{e.id}"),
+                _json_line(e, f"{site_path(pages[e.id])}#{e.id}", [r.id for r in rivals.get(e.id, ())]),
+                csv_row(e, f"{site_path(pages[e.id])}#{e.id}", [r.id for r in rivals.get(e.id, ())]),
             )
             for e in events
         }
@@ -300,8 +317,11 @@ class Renderer:
         """
         vocabulary = self.vocabulary
         pages = self.event_pages = event_pages(layout)
+        self.rivals = layout.rivals()
         tally = layout.tally()
         keys = {e.id: f"{pages[e.id]}\0{e.key}" for e in layout.events}
+        for event_id in self.rivals:
+            keys[event_id] += self._rivals_key(event_id)
         counts = f"{len(layout.events)} {len(layout.articles)}"
         unlisted = {"search": {"exclude": True}} if self.large else None
         every_event = tuple(e.id for e in layout.events)
@@ -317,7 +337,8 @@ class Renderer:
             known = None if article_keys is None else digest(article_keys[article.id], *links)
             render = functools.partial(self._article_page_of, article, bodies)
             add(f"articles/{article.id}.md", known, render)
-        add("index.md", None, functools.partial(self.page, "home.md.j2", HOME_TITLE, tally=tally))
+        legend = {"legend": [parse_date(text) for text, _ in LEGEND], "legend_words": [words for _, words in LEGEND]}
+        add("index.md", None, functools.partial(self.page, "home.md.j2", HOME_TITLE, tally=tally, **legend))
         if split_by_year(layout):
             add(
                 "timeline/index.md", None, functools.partial(self.page, "timeline_years.md.j2", "Timeline", tally=tally)
@@ -354,7 +375,7 @@ class Renderer:
 
         def event_list(path: str, template: str, title: str, code: str, events: list[EventSummary]) -> None:
             """A country's or a procedure's page: its firsts and every event it concerns."""
-            first = list_firsts(tally, path, code)
+            first = list_firsts(tally, path, code, vocabulary)
             render = functools.partial(self.page, template, title, unlisted, code=code, events=events, firsts=first)
             firsts_key = "\0".join(keys[e.id] for e in first.values())
             add(path, digest(firsts_key, *(keys[e.id] for e in events)), render, (e.id for e in events), 1)
@@ -436,11 +457,12 @@ def procedure_page(code: str) -> str:
     return f"procedures/{code}.md"
 
 
-def list_firsts(tally: Tally, path: str, code: str) -> dict[str, EventSummary]:
-    """The firsts a country's page shows (by procedure), or a procedure's (by country)."""
+def list_firsts(tally: Tally, path: str, code: str, vocabulary: Vocabulary) -> dict[str, EventSummary]:
+    """The firsts a country's page shows (by procedure, in vocabulary order), or a procedure's (by country)."""
+    firsts = tally.firsts
     if path == country_page(code):
-        return {p: e for (c, p), e in tally.firsts.items() if c == code}
-    return {c: e for (c, p), e in tally.firsts.items() if p == code}
+        return {p: firsts[(code, p)] for p in vocabulary.procedures if (code, p) in firsts}
+    return {c: firsts[(c, code)] for c in tally.country_pages() if (c, code) in firsts}
 
 
 def _text(rendered: str | bytes) -> str:
@@ -477,13 +499,16 @@ CSV_COLUMNS = (
     "kind",
     "title",
     "disagreement",
+    "contested_with",
     "sources",
     "article",
     "outlet",
+    "published",
     "url",
 )
-"""The columns of data/timeline.csv; ``article``, ``outlet`` and ``url`` are those of the source whose
-title the row shows (the first source of the earliest version)."""
+"""The columns of data/timeline.csv; ``article``, ``outlet``, ``published`` and ``url`` are those of the
+source whose title the row shows (the first source of the main version); ``contested_with`` the ids of
+rival firsts, separated by spaces."""
 
 
 def timeline_csv(layout: Layout, rows_of: Mapping[str, str]) -> bytes:
@@ -491,7 +516,7 @@ def timeline_csv(layout: Layout, rows_of: Mapping[str, str]) -> bytes:
     return "".join([_csv_record(CSV_COLUMNS), *(rows_of[e.id] for e in layout.events)]).encode()
 
 
-def csv_row(event: Event, permalink: str) -> str:
+def csv_row(event: Event, permalink: str, rivals: Iterable[str] = ()) -> str:
     """An event's row of data/timeline.csv (RFC 4180: fields quoted where needed, CRLF at the end)."""
     main = event.main
     date = main.date
@@ -509,9 +534,11 @@ def csv_row(event: Event, permalink: str) -> str:
             main.kind,
             event.title,
             "yes" if event.disagreement else "no",
+            " ".join(rivals),
             len(event.citations),
             article.id,
             article.outlet or "",
+            article.published.edtf if article.published else "",
             article.url or "",
         )
     )
@@ -523,8 +550,8 @@ def _csv_record(fields: Iterable[object]) -> str:
     return stream.getvalue()
 
 
-def _json_line(event: Event, permalink: str) -> str:
-    return json.dumps(_event_data(event, permalink), ensure_ascii=False, sort_keys=True)
+def _json_line(event: Event, permalink: str, rivals: list[str]) -> str:
+    return json.dumps(_event_data(event, permalink, rivals), ensure_ascii=False, sort_keys=True)
 
 
 def _iso(day: Any) -> str | None:
@@ -539,12 +566,17 @@ ABOUT = {
 
 def timeline_data(corpus: Corpus) -> dict[str, Any]:
     """The downloadable timeline: events in timeline order, every source and version."""
-    pages = event_pages(corpus.layout())
-    events = [_event_data(event, f"{site_path(pages[event.id])}#{event.id}") for event in corpus.events]
+    layout = corpus.layout()
+    pages = event_pages(layout)
+    rivals = layout.rivals()
+    events = [
+        _event_data(event, f"{site_path(pages[event.id])}#{event.id}", [r.id for r in rivals.get(event.id, ())])
+        for event in corpus.events
+    ]
     return {**ABOUT, "events": events}
 
 
-def _event_data(event: Event, permalink: str) -> dict[str, Any]:
+def _event_data(event: Event, permalink: str, rivals: list[str]) -> dict[str, Any]:
     def date_fields(version_date: Any) -> dict[str, Any]:
         return {
             "date": version_date.edtf,
@@ -560,18 +592,23 @@ def _event_data(event: Event, permalink: str) -> dict[str, Any]:
         **date_fields(main.date),
         "country": main.country,
         "procedure": main.procedure,
+        "counted_under": list(event.procedures()),
         "kind": main.kind,
         "title": event.title,
         "places": list(event.places()),
         "institutions": list(event.institutions()),
         "disagreement": event.disagreement,
+        "sources_agree": event.agreed is not None,
+        "contested_with": rivals,
         "sources": [
             {
                 "article": c.article.id,
                 "article_title": c.article.title,
                 "outlet": c.article.outlet,
+                "published": c.article.published.edtf if c.article.published else None,
                 "url": c.article.url,
                 "evidence": c.evidence,
+                "in_headline": c.headline,
                 "page": f"articles/{c.article_id}/#{c.anchor}",
                 "title": c.title,
                 "date": c.date.edtf,

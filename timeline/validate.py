@@ -206,11 +206,18 @@ class Validator:
         if isinstance(date, str) and date:
             yield from self._date(seed, (*here, "date"), date)
         evidence = milestone.get("evidence")
-        if isinstance(evidence, str) and evidence.strip() and locate(evidence, seed.body) is None:
+        title = seed.meta.get("title")
+        headline = title if isinstance(title, str) else ""
+        if (
+            isinstance(evidence, str)
+            and evidence.strip()
+            and locate(evidence, seed.body) is None
+            and locate(evidence, headline) is None
+        ):
             yield self._at(
                 seed,
                 (*here, "evidence"),
-                f"the evidence of milestone '{milestone_id}' is not in the article body: "
+                f"the evidence of milestone '{milestone_id}' is not in the article body or its headline: "
                 f"{_closest_hint(evidence, seed.body)}",
             )
 
@@ -232,7 +239,7 @@ _MISSING = {
     "date_note": (
         "missing 'date_note': an inferred date needs one or two sentences saying how it was reasoned from the text"
     ),
-    "evidence": "missing required field 'evidence': a verbatim quote from the article body",
+    "evidence": "missing required field 'evidence': a verbatim quote from the article body or its headline",
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,8 @@ class Term:
     code: str
     label: str
     description: str = ""
+    family: str | None = None
+    """The procedure this one is a kind of (haploidentical-hsct: allogeneic-hsct), or None."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,25 @@ class Vocabulary:
     kinds: dict[str, Term]
     region: tuple[str, ...]
     """The countries the timeline is about, in the order the site lists them."""
+
+    _lineages: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        lineages = {}
+        for code in self.procedures:
+            chain = [code]
+            while (family := self.procedures[chain[-1]].family) is not None and family not in chain:
+                chain.append(family)
+            lineages[code] = tuple(chain)
+        object.__setattr__(self, "_lineages", lineages)
+
+    def lineage(self, procedure: str) -> tuple[str, ...]:
+        """The procedure, then every family above it: what an event of it counts under."""
+        return self._lineages[procedure]
+
+    def related(self, one: str, other: str) -> bool:
+        """Whether two procedures are the same or one is a family of the other."""
+        return one in self.lineage(other) or other in self.lineage(one)
 
 
 class VocabularyError(Exception):
@@ -81,16 +102,25 @@ def load_vocabulary(path: Path = DEFAULT_PATH, shown_as: str = SHOWN_AS) -> Voca
                     f"{section}: '{code}' needs a lowercase-hyphenated name and a 'label' "
                     "(and a 'description'), like the entries above it"
                 )
-            found[code] = Term(code, entry["label"], entry.get("description", ""))
+            found[code] = Term(code, entry["label"], entry.get("description", ""), entry.get("family") or None)
         return found
 
+    procedures = terms("procedures")
+    for code in procedures:
+        seen = [code]
+        while (family := procedures[seen[-1]].family) is not None:
+            if family not in procedures:
+                raise fail(f"procedures: the family of '{seen[-1]}' is '{family}', not a procedure in this file")
+            if family in seen:
+                raise fail(f"procedures: families go round in a circle: {' -> '.join([*seen, family])}")
+            seen.append(family)
     countries = {code: Term(code, name) for code, name in data["countries"].items()}
     unknown = [code for code in data["region"] if code not in countries]
     if unknown:
         raise fail(f"region: {', '.join(unknown)} not among the countries")
     return Vocabulary(
         countries=countries,
-        procedures=terms("procedures"),
+        procedures=procedures,
         kinds=terms("kinds"),
         region=tuple(data["region"]),
     )
