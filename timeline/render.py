@@ -337,7 +337,10 @@ class Renderer:
             known = None if article_keys is None else digest(article_keys[article.id], *links)
             render = functools.partial(self._article_page_of, article, bodies)
             add(f"articles/{article.id}.md", known, render)
-        legend = {"legend": [parse_date(text) for text, _ in LEGEND], "legend_words": [words for _, words in LEGEND]}
+        legend: dict[str, Any] = {
+            "legend": [parse_date(text) for text, _ in LEGEND],
+            "legend_words": [words for _, words in LEGEND],
+        }
         add("index.md", None, functools.partial(self.page, "home.md.j2", HOME_TITLE, tally=tally, **legend))
         if split_by_year(layout):
             add(
