@@ -109,10 +109,14 @@ def load_vocabulary(path: Path = DEFAULT_PATH, shown_as: str = SHOWN_AS) -> Voca
     for code in procedures:
         seen = [code]
         while (family := procedures[seen[-1]].family) is not None:
+            line = _family_line(text, seen[-1])
             if family not in procedures:
-                raise fail(f"procedures: the family of '{seen[-1]}' is '{family}', not a procedure in this file")
+                raise fail(
+                    f"procedures: the family of '{seen[-1]}' is '{family}', not a procedure in this file", line, 13
+                )
             if family in seen:
-                raise fail(f"procedures: families go round in a circle: {' -> '.join([*seen, family])}")
+                circle = " -> ".join([*seen, family])
+                raise fail(f"procedures: families go round in a circle: {circle}", _family_line(text, code), 13)
             seen.append(family)
     countries = {code: Term(code, name) for code, name in data["countries"].items()}
     unknown = [code for code in data["region"] if code not in countries]
@@ -124,3 +128,15 @@ def load_vocabulary(path: Path = DEFAULT_PATH, shown_as: str = SHOWN_AS) -> Voca
         kinds=terms("kinds"),
         region=tuple(data["region"]),
     )
+
+
+def _family_line(text: str, code: str) -> int:
+    """The line of a procedure's ``family:`` in the vocabulary file (BaseLoader keeps no positions)."""
+    lines = text.split("\n")
+    start = next((n for n, line in enumerate(lines) if line.rstrip() == f"  {code}:"), 0)
+    for number in range(start + 1, len(lines)):
+        if lines[number].lstrip().startswith("family:"):
+            return number + 1
+        if not lines[number].startswith("    "):
+            break
+    return start + 1
