@@ -202,6 +202,8 @@ class Renderer:
         """The timeline page of every event, set by ``pages``: every link to an event needs it."""
         self.env.globals["date_markup"] = self._date_markup
         self.env.globals["event_href"] = self._event_href
+        self.env.globals["event_permalink"] = self._event_permalink
+        self.env.globals["site_name"] = SITE_NAME
         self.env.globals["event_blocks"] = self._event_blocks
         self.env.globals["event_lines"] = self._event_lines
         self._macros: Any = None
@@ -249,6 +251,10 @@ class Renderer:
     def _event_href(self, event_id: str) -> Escaped:
         """Where an event is: its timeline page (relative to the site root) and its anchor."""
         return Escaped(f"{self.event_pages[event_id]}#{_identifier(event_id)}")
+
+    def _event_permalink(self, event_id: str) -> str:
+        """An event's address from the site root, as a reader sees it (timeline/#<id>): text, to print with |md."""
+        return f"{site_path(self.event_pages[event_id])}#{event_id}"
 
     def part_key(self, event: EventSummary) -> str:
         """A digest of all an event's parts show: its sources (``EventSummary.key``) and its page."""
@@ -409,6 +415,8 @@ class Renderer:
 
 
 HOME_TITLE = "Pediatric transplantation in Central Asia"
+SITE_NAME = "Pediatric transplantation in Central Asia: a sourced timeline"
+"""The site's name as citations give it (each event's "Cite this" and the data file's ``cite``)."""
 
 
 def render_site(corpus: Corpus, bodies: Mapping[str, str], templates: Path = TEMPLATES) -> dict[str, str]:
