@@ -1,4 +1,5 @@
-"""A record a journalist can cite: "Cite this" on every event."""
+"""A record a journalist can cite: "Cite this" on every event, the data file's citation and
+licence, and a "last updated" date that comes from the sources, not the clock."""
 
 from __future__ import annotations
 
@@ -95,3 +96,12 @@ def test_a_hostile_title_stays_text_in_the_citation(tmp_path: Path, vocabulary: 
         assert [(tag.name, dict(tag.attrs)) for tag in paragraph.find_all(True)] == [
             ("a", {"class": ["tl-permalink"], "href": f"#hostile-{index}"})
         ]
+
+
+def test_the_data_file_says_how_to_cite_it_and_its_licence(vocabulary: Vocabulary) -> None:
+    data = json.loads(site_of(REPO / "seeds", vocabulary)["data/timeline.json"])
+    assert data["cite"].startswith(SITE_NAME)
+    assert "timeline.json" in data["cite"] and "Accessed" in data["cite"]
+    assert data["licence"].startswith("CC BY 4.0")
+    assert "https://creativecommons.org/licenses/by/4.0/" in data["licence"]
+    assert "Quotations" in data["licence"]

@@ -541,7 +541,11 @@ def _iso(day: Any) -> str | None:
 
 ABOUT = {
     "about": "Pediatric transplantation in Central Asia: events in timeline order. "
-    "date is EDTF; earliest and latest are the ISO days it allows (null when open)."
+    "date is EDTF; earliest and latest are the ISO days it allows (null when open).",
+    "cite": f"{SITE_NAME}. Data file timeline.json. <the address of this file>. Accessed <date>. "
+    "An event's permalink is relative to the site's address.",
+    "licence": "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/): the data and the text written for the site. "
+    "Quotations from articles remain their publishers' and are quoted to cite them.",
 }
 
 
