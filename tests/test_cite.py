@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from pathlib import Path
 
 import markdown
 from bs4 import BeautifulSoup, Tag
 
-from tests.conftest import REPO
+from tests.conftest import GOOD_SEED, REPO
 from tests.test_hostile import PAYLOADS, hostile_seed
 from timeline.load import read_seeds
 from timeline.model import model_seeds
@@ -26,6 +27,13 @@ def site_of(seeds: Path, vocabulary: Vocabulary) -> dict[str, str]:
     found, problems = read_seeds(seeds)
     assert problems + Validator(vocabulary).validate(found) == []
     return render_site(*model_seeds(found, vocabulary))
+
+
+def write_seeds(folder: Path, texts: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        (folder / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return folder
 
 
 def html_of(page: str) -> BeautifulSoup:
@@ -105,3 +113,45 @@ def test_the_data_file_says_how_to_cite_it_and_its_licence(vocabulary: Vocabular
     assert data["licence"].startswith("CC BY 4.0")
     assert "https://creativecommons.org/licenses/by/4.0/" in data["licence"]
     assert "Quotations" in data["licence"]
+
+
+def dated_seed(article: str, published: str | None) -> str:
+    seed = GOOD_SEED.replace("uz-test-first", f"{article}-first")
+    line = "  published: 2024-03\n"
+    return seed.replace(line, f"  published: {json.dumps(published)}\n" if published else "")
+
+
+def home_updated(files: dict[str, str]) -> list[str]:
+    return [text_of(p) for p in html_of(files["index.md"]).find_all("p") if "Last updated" in p.get_text()]
+
+
+def test_last_updated_is_the_newest_publication_date(tmp_path: Path, vocabulary: Vocabulary) -> None:
+    seeds = write_seeds(
+        tmp_path / "seeds",
+        {
+            "a.md": dated_seed("a", "2025-07-15"),  # begins later than c, ends sooner
+            "b.md": dated_seed("b", "2024-03"),
+            "c.md": dated_seed("c", "2025-07"),  # its last day is the latest: 31 July 2025
+            "d.md": dated_seed("d", "2026/.."),  # no last day: it cannot be the newest
+            "e.md": dated_seed("e", None),
+        },
+    )
+    files = site_of(seeds, vocabulary)
+    assert home_updated(files) == ["Last updated: July 2025, when the newest source was published."]
+    soup = html_of(files["index.md"])
+    paragraphs = [text_of(p) for p in soup.find_all("p")]
+    assert paragraphs[paragraphs.index(home_updated(files)[0]) - 1].startswith("5 events · 5 articles")
+    (date,) = [s for s in soup.find_all("span", class_="tl-date") if "July 2025" in s.get_text()]
+    assert date["data-edtf"] == "2025-07"
+    # The line follows the data: a newer source moves it.
+    (seeds / "f.md").write_text(dated_seed("f", "2025-08-01"), encoding="utf-8")
+    assert home_updated(site_of(seeds, vocabulary)) == [
+        "Last updated: 1 August 2025, when the newest source was published."
+    ]
+
+
+def test_last_updated_is_left_out_when_no_publication_date_is_known(tmp_path: Path, vocabulary: Vocabulary) -> None:
+    seeds = write_seeds(tmp_path / "seeds", {"a.md": dated_seed("a", None), "b.md": dated_seed("b", "2025/..")})
+    files = site_of(seeds, vocabulary)
+    assert home_updated(files) == []
+    assert "Last updated" not in files["index.md"]

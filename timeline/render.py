@@ -323,7 +323,8 @@ class Renderer:
             known = None if article_keys is None else digest(article_keys[article.id], *links)
             render = functools.partial(self._article_page_of, article, bodies)
             add(f"articles/{article.id}.md", known, render)
-        add("index.md", None, functools.partial(self.page, "home.md.j2", HOME_TITLE, tally=tally))
+        newest = newest_publication(layout)
+        add("index.md", None, functools.partial(self.page, "home.md.j2", HOME_TITLE, tally=tally, newest=newest))
         if split_by_year(layout):
             add(
                 "timeline/index.md", None, functools.partial(self.page, "timeline_years.md.j2", "Timeline", tally=tally)
@@ -417,6 +418,15 @@ class Renderer:
 HOME_TITLE = "Pediatric transplantation in Central Asia"
 SITE_NAME = "Pediatric transplantation in Central Asia: a sourced timeline"
 """The site's name as citations give it (each event's "Cite this" and the data file's ``cite``)."""
+
+
+def newest_publication(layout: Layout) -> Date | None:
+    """The newest article's publication date: the one whose last day is latest (None when none is known).
+
+    The home page's "last updated": from the data, never the clock, so that builds are reproducible.
+    """
+    dates = [a.published for a in layout.articles if a.published is not None and a.published.latest is not None]
+    return max(dates, key=lambda d: (d.sort_key[1], d.sort_key[0], d.edtf), default=None)
 
 
 def render_site(corpus: Corpus, bodies: Mapping[str, str], templates: Path = TEMPLATES) -> dict[str, str]:
