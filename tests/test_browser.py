@@ -22,6 +22,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.test_site import build
+from timeline.render import SITE_NAME
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
@@ -242,6 +243,55 @@ def test_uncertain_dates_look_different_from_exact_ones(open_page: Any) -> None:
 
     styles = {style(s) for s in (".tl-exact", ".tl-interval", ".tl-open", ".tl-uncertain", ".tl-approximate")}
     assert len(styles) == 5
+
+
+def test_cite_this_copies_the_citation_with_the_absolute_permalink(open_page: Any, site: tuple[str, Path]) -> None:
+    page = open_page("timeline/")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    event = next(e for e in events(site) if e["id"] == "kg-first-pediatric-autologous-hsct")
+    section = page.locator(".tl-event", has=page.locator(f"#{event['id']}"))
+    cite = section.locator("details.tl-cite")
+    button = cite.locator("button.tl-copy")
+    assert not button.is_visible()
+    cite.locator("summary").click()
+    assert button.is_visible()
+    button.click()
+    page.wait_for_function("b => b.textContent === 'Copied'", arg=button.element_handle())
+    assert cite.locator("[aria-live=polite]").inner_text() == "Citation copied"
+    copied = page.evaluate("navigator.clipboard.readText()")
+    permalink = f"{site[0]}timeline/#{event['id']}"
+    assert copied == f"“{event['title']}.” {SITE_NAME}. {permalink}. Accessed [date]."
+    assert cite.locator("a.tl-permalink").inner_text() == permalink  # shown as it is copied
+    page.wait_for_function("b => b.textContent === 'Copy'", arg=button.element_handle(), timeout=5_000)
+
+
+def test_cite_this_works_on_a_page_without_the_filter_form(browser: Any, site: tuple[str, Path]) -> None:
+    # The filters' code stops where a page has no filter form: the copy button must not depend on it.
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+
+        def without_form(route: Any) -> None:
+            response = route.fetch()
+            route.fulfill(response=response, body=response.text().replace('id="tl-filters"', 'id="tl-gone"'))
+
+        page.route("**/timeline/", without_form)
+        page.goto(site[0] + "timeline/")
+        assert page.locator("#tl-filters").count() == 0
+        cite = page.locator("details.tl-cite").first
+        cite.locator("summary").click()
+        assert cite.locator("button.tl-copy").is_visible()
+        assert cite.locator("a.tl-permalink").inner_text().startswith(site[0] + "timeline/#")
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_citation_is_there_to_select(open_page: Any) -> None:
+    page = open_page("timeline/", java_script_enabled=False)
+    cite = page.locator("details.tl-cite").first
+    cite.locator("summary").click()
+    assert "Accessed [date]." in cite.locator("p.tl-citation").inner_text()
+    assert not cite.locator("button.tl-copy").is_visible()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

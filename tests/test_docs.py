@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import GOOD_SEED, REPO
 from tests.test_validate import RULE_CASES, with_change
@@ -102,3 +103,39 @@ def test_the_guides_worked_example_works(tmp_path: Path, vocabulary: Vocabulary)
     done.seed.write_text(text.replace("milestones: []\n", milestones[: milestones.index("```")]), encoding="utf-8")
     seed, problems = read_seed(done.seed)
     assert seed is not None and problems + Validator(vocabulary).validate([seed]) == []
+
+
+def nav_pages(entries: object) -> list[str]:
+    """Every page file that mkdocs.yml's nav names, however deep."""
+    if isinstance(entries, str):
+        return [entries]
+    if isinstance(entries, list):
+        return [page for entry in entries for page in nav_pages(entry)]
+    if isinstance(entries, dict):
+        return [page for value in entries.values() for page in nav_pages(value)]
+    return []
+
+
+def test_every_hand_written_page_is_in_the_nav() -> None:
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    pages = nav_pages(config["nav"])
+    hand_written = sorted(p.name for p in (REPO / "docs").glob("*.md") if p.name not in ("index.md", "vocabularies.md"))
+    assert "methods.md" in hand_written
+    assert [p for p in hand_written if p not in pages] == []
+
+
+def test_the_methods_page_links_the_guide_and_has_the_sections_others_link_to() -> None:
+    methods = (REPO / "docs" / "methods.md").read_text(encoding="utf-8")
+    assert "](authoring.md)" in methods
+    for anchor in ("milestones", "dates", "agreement", "sources", "report", "licence", "cite"):
+        assert f"{{ #{anchor} }}" in methods, anchor
+    assert "https://creativecommons.org/licenses/by/4.0/" in methods
+
+
+def test_the_licence_is_named_in_the_footer_and_beside_the_code() -> None:
+    licence = (REPO / "LICENSE-DATA.md").read_text(encoding="utf-8")
+    assert "Creative Commons Attribution 4.0 International" in licence
+    assert "https://creativecommons.org/licenses/by/4.0/" in licence
+    assert "quotations" in licence.lower() and "code" in licence
+    footer = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["copyright"]
+    assert "CC BY 4.0" in footer and "https://creativecommons.org/licenses/by/4.0/" in footer

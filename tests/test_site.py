@@ -64,7 +64,7 @@ def events(site: Path) -> list[dict[str, object]]:
 
 
 def test_every_page_exists(site: Path) -> None:
-    for path in ["", "timeline", "articles", "countries", "authoring", "vocabularies"]:
+    for path in ["", "timeline", "articles", "countries", "authoring", "methods", "vocabularies"]:
         assert (site / path / "index.html").exists(), path
     for code in ["uz", "kg", "kz", "tj", "tm"]:
         assert (site / "countries" / code / "index.html").exists(), code
@@ -177,6 +177,15 @@ def test_search_index_has_events_and_articles(site: Path) -> None:
     index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
     assert "First autologous bone marrow transplant in a child in Kyrgyzstan" in index
     assert "National Children" in index
+
+
+def test_every_page_names_the_licence_in_its_footer(site: Path) -> None:
+    for html in site.rglob("*.html"):
+        footer = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").select_one(".md-copyright__highlight")
+        assert footer is not None, html
+        assert "CC BY 4.0" in footer.get_text() and "quotations remain their publishers" in footer.get_text(), html
+        link = footer.select_one("a[href]")
+        assert link is not None and link["href"] == "https://creativecommons.org/licenses/by/4.0/", html
 
 
 def test_no_third_party_requests(site: Path) -> None:

@@ -386,14 +386,7 @@ class Layout:
             year_sizes(index.years.items()),
             self.vocabulary.region,
             index.rivals,
-            _newest(self.articles),
         )
-
-
-def _newest(articles: Iterable[ArticleEntry]) -> Date | None:
-    """The publication date of the newest source: when the record was last updated, read from the data."""
-    dated = [a.published for a in articles if a.published is not None and a.published.latest is not None]
-    return max(dated, key=lambda d: (d.latest, d.edtf), default=None)
 
 
 @dataclass(frozen=True)
@@ -415,8 +408,6 @@ class Tally:
     region: tuple[str, ...]
     rivals: dict[str, tuple[EventSummary, ...]] = field(default_factory=dict)
     """Contested firsts (``Layout.rivals``)."""
-    newest: Date | None = None
-    """The newest source's publication date: the record's "last updated", reproducible."""
 
     def country_pages(self) -> list[str]:
         """The region's countries, then any other country an event is filed under: each has a page."""

@@ -205,6 +205,8 @@ class Renderer:
         self.env.globals["date_markup"] = self._date_markup
         self.env.globals["rivals_of"] = self._rivals_of
         self.env.globals["event_href"] = self._event_href
+        self.env.globals["event_permalink"] = self._event_permalink
+        self.env.globals["site_name"] = SITE_NAME
         self.env.globals["event_blocks"] = self._event_blocks
         self.env.globals["event_lines"] = self._event_lines
         self._macros: Any = None
@@ -255,6 +257,10 @@ class Renderer:
     def _event_href(self, event_id: str) -> Escaped:
         """Where an event is: its timeline page (relative to the site root) and its anchor."""
         return Escaped(f"{self.event_pages[event_id]}#{_identifier(event_id)}")
+
+    def _event_permalink(self, event_id: str) -> str:
+        """An event's address from the site root, as a reader sees it (timeline/#<id>): text, to print with |md."""
+        return f"{site_path(self.event_pages[event_id])}#{event_id}"
 
     def part_key(self, event: EventSummary) -> str:
         """A digest of all an event's parts show: its sources (``EventSummary.key``), its page and its rivals."""
@@ -337,11 +343,13 @@ class Renderer:
             known = None if article_keys is None else digest(article_keys[article.id], *links)
             render = functools.partial(self._article_page_of, article, bodies)
             add(f"articles/{article.id}.md", known, render)
-        legend: dict[str, Any] = {
+        home: dict[str, Any] = {
+            "tally": tally,
+            "newest": newest_publication(layout),
             "legend": [parse_date(text) for text, _ in LEGEND],
             "legend_words": [words for _, words in LEGEND],
         }
-        add("index.md", None, functools.partial(self.page, "home.md.j2", HOME_TITLE, tally=tally, **legend))
+        add("index.md", None, functools.partial(self.page, "home.md.j2", HOME_TITLE, **home))
         if split_by_year(layout):
             add(
                 "timeline/index.md", None, functools.partial(self.page, "timeline_years.md.j2", "Timeline", tally=tally)
@@ -433,6 +441,17 @@ class Renderer:
 
 
 HOME_TITLE = "Pediatric transplantation in Central Asia"
+SITE_NAME = "Pediatric transplantation in Central Asia: a sourced timeline"
+"""The site's name as citations give it (each event's "Cite this" and the data file's ``cite``)."""
+
+
+def newest_publication(layout: Layout) -> Date | None:
+    """The newest article's publication date: the one whose last day is latest (None when none is known).
+
+    The home page's "last updated": from the data, never the clock, so that builds are reproducible.
+    """
+    dates = [a.published for a in layout.articles if a.published is not None and a.published.latest is not None]
+    return max(dates, key=lambda d: (d.sort_key[1], d.sort_key[0], d.edtf), default=None)
 
 
 def render_site(corpus: Corpus, bodies: Mapping[str, str], templates: Path = TEMPLATES) -> dict[str, str]:
@@ -563,7 +582,13 @@ def _iso(day: Any) -> str | None:
 
 ABOUT = {
     "about": "Pediatric transplantation in Central Asia: events in timeline order. "
-    "date is EDTF; earliest and latest are the ISO days it allows (null when open)."
+    "date is EDTF; earliest and latest are the ISO days it allows (null when open). "
+    "When sources_agree, date and procedure are the narrowest reading every version allows; "
+    "counted_under is the procedure and every family above it; contested_with lists rival firsts.",
+    "cite": f"{SITE_NAME}. Data file timeline.json. <the address of this file>. Accessed <date>. "
+    "An event's permalink is relative to the site's address.",
+    "licence": "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/): the data and the text written for the site. "
+    "Quotations from articles remain their publishers' and are quoted to cite them.",
 }
 
 

@@ -7,7 +7,7 @@
 
   // Print every collapsed note, then put the page back as it was.
   window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("details:not([open])").forEach(function (details) {
+    document.querySelectorAll("details:not([open]):not(.tl-cite)").forEach(function (details) {
       details.open = true;
       details.setAttribute("data-tl-print", "");
     });
@@ -22,6 +22,55 @@
   // Material's search dialog has no accessible name; give it one.
   document.querySelectorAll("[role=dialog]:not([aria-label]):not([aria-labelledby])").forEach(function (dialog) {
     dialog.setAttribute("aria-label", "Search");
+  });
+
+  // "Cite this": the permalink shown and copied as an absolute address; the
+  // Copy button only where the Clipboard API exists (it needs a secure page).
+  function absolute(link) {
+    return new URL(link.getAttribute("href"), document.baseURI).href;
+  }
+  function citationText(citation) {
+    var copy = citation.cloneNode(true);
+    copy.querySelectorAll("a.tl-permalink").forEach(function (link) {
+      link.textContent = absolute(link);
+    });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+  var canCopy = !!(navigator.clipboard && navigator.clipboard.writeText);
+  document.querySelectorAll(".tl-cite").forEach(function (cite) {
+    cite.querySelectorAll("a.tl-permalink").forEach(function (link) {
+      link.textContent = absolute(link);
+    });
+    var button = cite.querySelector("button.tl-copy");
+    var status = cite.querySelector(".tl-copy-status");
+    var citation = cite.querySelector(".tl-citation");
+    if (!button || !citation || !canCopy) {
+      return;
+    }
+    button.hidden = false;
+    var timer = null;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(citationText(citation)).then(
+        function () {
+          button.textContent = "Copied";
+          if (status) {
+            status.textContent = "Citation copied";
+          }
+          window.clearTimeout(timer);
+          timer = window.setTimeout(function () {
+            button.textContent = "Copy";
+            if (status) {
+              status.textContent = "";
+            }
+          }, 2000);
+        },
+        function () {
+          if (status) {
+            status.textContent = "Could not copy: select the citation and copy it";
+          }
+        }
+      );
+    });
   });
 
   var form = document.getElementById("tl-filters");
