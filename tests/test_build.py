@@ -516,7 +516,7 @@ def test_a_first_filed_otherwise_gives_its_place_to_the_next_one(tmp_path: Path)
     assert contents(docs) == fresh_build(tmp_path, seeds)
 
 
-LIVER_FIRST = "    title: First pediatric liver transplant in Uzbekistan"
+LIVER_FIRST = '    title: "First pediatric liver transplant in Uzbekistan'
 MORE_EDITS: dict[str, Edit] = {
     "a country's first event": lambda s: replace_in(s / "bench-00006.md", "    country: ", "    country: NO #"),
     "a first's title, which its country's page shows": lambda s: replace_in(
