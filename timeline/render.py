@@ -154,6 +154,11 @@ LEGEND = [
 """Examples shown in the timeline's key to date styles."""
 
 
+def _legend() -> dict[str, Any]:
+    """The key to date styles that the home and timeline pages print: example dates and their words."""
+    return {"legend": [parse_date(text) for text, _ in LEGEND], "legend_words": [words for _, words in LEGEND]}
+
+
 @dataclass(frozen=True)
 class Page:
     """One generated file: where it goes, a digest of all it shows, and how to render it."""
@@ -286,16 +291,17 @@ class Renderer:
         block = self.env.get_template("_event.md.j2")
         line = self._macro_module().event_line
         pages = self.event_pages
-        rivals = self.rivals
-        return {
-            e.id: (
+        parts = {}
+        for e in events:
+            permalink = f"{site_path(pages[e.id])}#{e.id}"
+            rivals = [r.id for r in self.rivals.get(e.id, ())]
+            parts[e.id] = (
                 block.render(self.context | {"event": e}),
                 str(line(e, "../")),
-                _json_line(e, f"{site_path(pages[e.id])}#{e.id}", [r.id for r in rivals.get(e.id, ())]),
-                csv_row(e, f"{site_path(pages[e.id])}#{e.id}", [r.id for r in rivals.get(e.id, ())]),
+                _json_line(e, permalink, rivals),
+                csv_row(e, permalink, rivals),
             )
-            for e in events
-        }
+        return parts
 
     def use(self, part: int, parts: Mapping[str, str]) -> None:
         """Take parts of one kind (an index into ``PART_KINDS``) of the events that the pages to render list."""
@@ -346,8 +352,7 @@ class Renderer:
         home: dict[str, Any] = {
             "tally": tally,
             "newest": newest_publication(layout),
-            "legend": [parse_date(text) for text, _ in LEGEND],
-            "legend_words": [words for _, words in LEGEND],
+            **_legend(),
         }
         add("index.md", None, functools.partial(self.page, "home.md.j2", HOME_TITLE, **home))
         if split_by_year(layout):
@@ -431,8 +436,7 @@ class Renderer:
             years=years,
             shown=shown,
             year_pages=years if split else [],
-            legend=[parse_date(text) for text, _ in LEGEND],
-            legend_words=[words for _, words in LEGEND],
+            **_legend(),
             filter_countries=region + sorted(used["countries"] - set(region)),
             filter_procedures=[p for p in vocabulary.procedures if p in used["procedures"]],
             filter_kinds=[k for k in vocabulary.kinds if k in used["kinds"]],

@@ -106,28 +106,26 @@ def load_vocabulary(path: Path = DEFAULT_PATH, shown_as: str = SHOWN_AS) -> Voca
         return found
 
     procedures = terms("procedures")
-    for code in procedures:
-        seen = [code]
-        while (family := procedures[seen[-1]].family) is not None:
-            line = _family_line(text, seen[-1])
-            if family not in procedures:
-                raise fail(
-                    f"procedures: the family of '{seen[-1]}' is '{family}', not a procedure in this file", line, 13
-                )
-            if family in seen:
-                circle = " -> ".join([*seen, family])
-                raise fail(f"procedures: families go round in a circle: {circle}", _family_line(text, code), 13)
-            seen.append(family)
+    for code, term in procedures.items():
+        if term.family is not None and term.family not in procedures:
+            message = f"procedures: the family of '{code}' is '{term.family}', not a procedure in this file"
+            raise fail(message, _family_line(text, code), 13)
     countries = {code: Term(code, name) for code, name in data["countries"].items()}
     unknown = [code for code in data["region"] if code not in countries]
     if unknown:
         raise fail(f"region: {', '.join(unknown)} not among the countries")
-    return Vocabulary(
+    vocabulary = Vocabulary(
         countries=countries,
         procedures=procedures,
         kinds=terms("kinds"),
         region=tuple(data["region"]),
     )
+    for code in procedures:  # a lineage stops where it would come round again
+        lineage = vocabulary.lineage(code)
+        if procedures[lineage[-1]].family is not None:
+            circle = " -> ".join([*lineage, lineage[0]])
+            raise fail(f"procedures: families go round in a circle: {circle}", _family_line(text, code), 13)
+    return vocabulary
 
 
 def _family_line(text: str, code: str) -> int:
