@@ -121,9 +121,17 @@
       if (heading) {
         hideTocEntries(heading.id, empty);
       }
-      var jump = document.querySelector('.tl-years a[href="#' + (heading ? CSS.escape(heading.id) : "") + '"]');
+      var jump = document.querySelector('.tl-years a[data-tl-href="#' + (heading ? CSS.escape(heading.id) : "") + '"]');
       if (jump) {
         jump.classList.toggle("tl-empty", empty);
+        // A struck-out year is not a link to a hidden section.
+        if (empty) {
+          jump.removeAttribute("href");
+          jump.setAttribute("aria-disabled", "true");
+        } else {
+          jump.setAttribute("href", jump.getAttribute("data-tl-href"));
+          jump.removeAttribute("aria-disabled");
+        }
       }
     });
     var total = events.length;
@@ -143,15 +151,40 @@
     }
   }
 
-  // Filters named in the address (a shared view) are applied on load.
+  // Remember each year link's target so a struck-out year can lose its href.
+  document.querySelectorAll(".tl-years a[href]").forEach(function (link) {
+    link.setAttribute("data-tl-href", link.getAttribute("href"));
+  });
+
+  // Filters named in the address (a shared view) are applied on load; case does
+  // not matter (?country=kg as in /countries/kg/). A value that names nothing is
+  // said so, rather than silently showing everything.
   var params = new URLSearchParams(window.location.search);
+  var unknown = [];
   Object.keys(FIELDS).forEach(function (field) {
     var value = params.get(field);
     var select = form.elements[field];
-    if (value && Array.prototype.some.call(select.options, function (o) { return o.value === value; })) {
-      select.value = value;
+    if (!value) {
+      return;
+    }
+    var wanted = value.trim().toLowerCase();
+    var option = Array.prototype.find.call(select.options, function (o) {
+      return o.value && (o.value.toLowerCase() === wanted || o.textContent.trim().toLowerCase() === wanted);
+    });
+    if (option) {
+      select.value = option.value;
+    } else {
+      unknown.push("No " + field + " \u201c" + value + "\u201d; showing all " + FIELDS[field]);
+      params.delete(field);
     }
   });
+  if (unknown.length) {
+    var notice = document.createElement("p");
+    notice.className = "tl-notice";
+    notice.setAttribute("role", "status");
+    notice.textContent = unknown.join(". ") + ".";
+    form.parentNode.insertBefore(notice, form.nextSibling);
+  }
   form.hidden = false;
   form.addEventListener("change", function () {
     apply(chosen(), true);
