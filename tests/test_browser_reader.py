@@ -1,0 +1,66 @@
+"""What a reader tripped over (issue 16), checked in real Chromium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.test_browser import browser, open_page, site, visible_ids  # noqa: F401
+
+
+def test_a_lower_case_country_filters_like_the_upper_case_one(open_page: Any) -> None:
+    lower = open_page("timeline/?country=kg")
+    upper = open_page("timeline/?country=KG")
+    shown = visible_ids(lower)
+    assert shown == visible_ids(upper)
+    assert 0 < len(shown) < len(lower.query_selector_all(".tl-event"))
+    assert lower.input_value("#tl-country") == "KG"
+    assert lower.query_selector(".tl-notice") is None
+
+
+def test_an_unknown_value_says_so_and_shows_everything(open_page: Any) -> None:
+    page = open_page("timeline/?country=zz&procedure=nonsense")
+    notice = page.inner_text(".tl-notice")
+    assert "zz" in notice and "nonsense" in notice and "showing all" in notice
+    assert page.input_value("#tl-country") == ""
+    assert len(visible_ids(page)) == len(page.query_selector_all(".tl-event"))
+
+
+def test_struck_out_years_are_not_links(open_page: Any) -> None:
+    page = open_page("timeline/?country=kg")
+    struck = page.query_selector_all(".tl-years a.tl-empty")
+    assert struck
+    for link in struck:
+        assert link.get_attribute("href") is None
+        assert link.get_attribute("aria-disabled") == "true"
+    page.select_option("#tl-country", "")
+    assert page.query_selector_all(".tl-years a.tl-empty") == []
+    assert all(a.get_attribute("href") for a in page.query_selector_all(".tl-years a"))
+
+
+def test_the_kind_label_stays_on_its_menus_line_at_1280px(open_page: Any) -> None:
+    page = open_page("timeline/")
+    label = page.locator("label[for=tl-kind]").bounding_box()
+    menu = page.locator("#tl-kind").bounding_box()
+    assert abs((label["y"] + label["height"] / 2) - (menu["y"] + menu["height"] / 2)) < menu["height"] / 2
+
+
+def test_a_one_line_heading_is_one_line_high(open_page: Any) -> None:
+    page = open_page("timeline/")
+    heights = page.eval_on_selector_all(
+        ".tl-event h3[id]",
+        """hs => hs.map(h => {
+            const r = document.createRange(); r.selectNodeContents(h.firstChild);
+            return [h.getBoundingClientRect().height, parseFloat(getComputedStyle(h).lineHeight), r.getClientRects().length];
+        })""",
+    )
+    one_line = [(height, line) for height, line, rects in heights if rects == 1]
+    assert one_line
+    for height, line in one_line:
+        assert height < 1.5 * line
+
+
+def test_the_permalink_shows_on_a_touch_screen(open_page: Any) -> None:
+    page = open_page("timeline/", has_touch=True, is_mobile=True, viewport={"width": 390, "height": 844})
+    assert page.evaluate("matchMedia('(hover: none)').matches")
+    opacity = page.eval_on_selector(".tl-event h3 .headerlink", "a => getComputedStyle(a).opacity")
+    assert float(opacity) == 1
