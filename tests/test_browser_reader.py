@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures shared from test_browser, named as parameters)
 """What a reader tripped over (issue 16), checked in real Chromium."""
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def test_a_one_line_heading_is_one_line_high(open_page: Any) -> None:
         ".tl-event h3[id]",
         """hs => hs.map(h => {
             const r = document.createRange(); r.selectNodeContents(h.firstChild);
-            return [h.getBoundingClientRect().height, parseFloat(getComputedStyle(h).lineHeight), r.getClientRects().length];
+            const style = getComputedStyle(h);
+            return [h.getBoundingClientRect().height, parseFloat(style.lineHeight), r.getClientRects().length];
         })""",
     )
     one_line = [(height, line) for height, line, rects in heights if rects == 1]
