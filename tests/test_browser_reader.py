@@ -66,3 +66,10 @@ def test_the_permalink_shows_on_a_touch_screen(open_page: Any) -> None:
     assert page.evaluate("matchMedia('(hover: none)').matches")
     opacity = page.eval_on_selector(".tl-event h3 .headerlink", "a => getComputedStyle(a).opacity")
     assert float(opacity) == 1
+
+
+def test_printed_headings_stay_with_what_follows(open_page: Any) -> None:
+    page = open_page("timeline/")
+    page.emulate_media(media="print")
+    rule = page.eval_on_selector(".tl-year h2", "h => getComputedStyle(h).breakAfter")
+    assert rule == "avoid"
