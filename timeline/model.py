@@ -60,6 +60,8 @@ class Source:
     raw: str | None
     provenance: str | None = None
     """How the outlet, address and date were established, when the text does not print them."""
+    original_title: str | None = None
+    """A translated article's title as printed, in ``language`` (the seed's ``title`` is in English)."""
 
 
 @dataclass(frozen=True)
@@ -560,6 +562,7 @@ def build_article(seed: Seed) -> Article:
         language=_text(source_meta, "language") or "en",
         raw=_text(source_meta, "raw"),
         provenance=_text(source_meta, "provenance"),
+        original_title=_text(source_meta, "original_title"),
     )
     title = cast(str, meta["title"]).strip()
     reference = ArticleRef(article_id, title, source.outlet, source.url, source.published)
@@ -613,7 +616,16 @@ def article_to_plain(article: Article) -> tuple[Any, ...]:
     return (
         article.id,
         article.title,
-        (source.outlet, source.url, published, source.author, source.language, source.raw, source.provenance),
+        (
+            source.outlet,
+            source.url,
+            published,
+            source.author,
+            source.language,
+            source.raw,
+            source.provenance,
+            source.original_title,
+        ),
         article.countries,
         article.tags,
         article.summary,
@@ -625,13 +637,13 @@ def article_to_plain(article: Article) -> tuple[Any, ...]:
 def article_from_plain(plain: tuple[Any, ...], seed_path: str) -> Article:
     """The article ``article_to_plain`` gave, read from ``seed_path``; ValueError or TypeError on anything else."""
     article_id, title, source, countries, tags, summary, milestones, _ = plain
-    outlet, url, published, author, language, raw, provenance = source
+    outlet, url, published, author, language, raw, provenance, original_title = source
     date = parse_date(published) if published else None
     reference = ArticleRef(article_id, title, outlet, url, date)
     return Article(
         article_id,
         title,
-        Source(outlet, url, date, author, language, raw, provenance),
+        Source(outlet, url, date, author, language, raw, provenance, original_title),
         tuple(countries),
         tuple(tags),
         summary,

@@ -29,7 +29,7 @@ from timeline.dates import Date, parse_date
 from timeline.escape import CONTROLS, Escaped, attribute, inline_text, link_target
 from timeline.model import Article, Block, Corpus, Event, EventSummary, Layout, Tally, article_text
 from timeline.schema import annotation_schema, schema_json
-from timeline.vocabulary import Vocabulary
+from timeline.vocabulary import Vocabulary, language_name
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -212,6 +212,7 @@ class Renderer:
         self.env.globals["event_href"] = self._event_href
         self.env.globals["event_permalink"] = self._event_permalink
         self.env.globals["site_name"] = SITE_NAME
+        self.env.globals["language_name"] = language_name
         self.env.globals["event_blocks"] = self._event_blocks
         self.env.globals["event_lines"] = self._event_lines
         self._macros: Any = None

@@ -9,10 +9,47 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from babel import Locale, UnknownLocaleError
 
 from timeline.problems import Problem
 
 _CODE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+OTHER_LANGUAGES = ("ru", "uz", "ky")
+"""The languages whose country names the site shows beside the English ones."""
+
+
+def cldr_countries(not_countries: frozenset[str]) -> dict[str, Term]:
+    """ISO 3166-1 alpha-2 countries with their CLDR names (Babel's pinned data), sorted by code.
+
+    CLDR also names regions that are not countries (``EU``, ``UN``, ``ZZ``...):
+    the vocabulary file lists those under ``not_countries``.
+    """
+    english = Locale("en").territories
+    others = [Locale(language).territories for language in OTHER_LANGUAGES]
+    found: dict[str, Term] = {}
+    for code in sorted(english):
+        if len(code) != 2 or not code.isalpha() or code in not_countries:
+            continue
+        names = dict.fromkeys(o[code] for o in others if code in o and o[code] != english[code])
+        found[code] = Term(code, english[code], other_names=tuple(names))
+    return found
+
+
+def language_name(tag: str) -> str:
+    """A BCP 47 tag's English name with its own name (CLDR): ``ru`` -> ``Russian (русский)``.
+
+    A tag CLDR does not know is shown as written.
+    """
+    try:
+        locale = Locale.parse(tag, sep="-")
+    except (ValueError, UnknownLocaleError):
+        return tag
+    english = locale.get_display_name("en")
+    own = locale.get_display_name(locale)
+    if not english:
+        return tag
+    return english if not own or own == english else f"{english} ({own})"
 
 
 @dataclass(frozen=True)
@@ -24,6 +61,8 @@ class Term:
     description: str = ""
     family: str | None = None
     """The procedure this one is a kind of (haploidentical-hsct: allogeneic-hsct), or None."""
+    other_names: tuple[str, ...] = ()
+    """A country's names in the region's languages (Russian, Uzbek, Kyrgyz; CLDR), without repeats."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +149,12 @@ def load_vocabulary(path: Path = DEFAULT_PATH, shown_as: str = SHOWN_AS) -> Voca
         if term.family is not None and term.family not in procedures:
             message = f"procedures: the family of '{code}' is '{term.family}', not a procedure in this file"
             raise fail(message, _family_line(text, code), 13)
-    countries = {code: Term(code, name) for code, name in data["countries"].items()}
+    not_countries = data.get("not_countries", [])
+    if not isinstance(not_countries, list):
+        raise fail("expected 'not_countries', a list of CLDR region codes that are not countries, such as [EU]")
+    countries = cldr_countries(frozenset(not_countries))
+    for code, name in data["countries"].items():  # a code or name CLDR lacks, given in the file
+        countries[code] = Term(code, name, other_names=countries[code].other_names if code in countries else ())
     unknown = [code for code in data["region"] if code not in countries]
     if unknown:
         raise fail(f"region: {', '.join(unknown)} not among the countries")
