@@ -78,6 +78,8 @@ class ArticleRef:
     outlet: str | None
     url: str | None
     published: Date | None = None
+    language: str = "en"
+    """The source's BCP 47 language tag, shown in its source line when not English."""
 
 
 @dataclass(frozen=True)
@@ -565,7 +567,7 @@ def build_article(seed: Seed) -> Article:
         original_title=_text(source_meta, "original_title"),
     )
     title = cast(str, meta["title"]).strip()
-    reference = ArticleRef(article_id, title, source.outlet, source.url, source.published)
+    reference = ArticleRef(article_id, title, source.outlet, source.url, source.published, source.language)
     milestones = tuple(
         _milestone(cast(dict[str, Value], m), reference, seed.body)
         for m in cast(list[Value], meta.get("milestones") or [])
@@ -639,7 +641,7 @@ def article_from_plain(plain: tuple[Any, ...], seed_path: str) -> Article:
     article_id, title, source, countries, tags, summary, milestones, _ = plain
     outlet, url, published, author, language, raw, provenance, original_title = source
     date = parse_date(published) if published else None
-    reference = ArticleRef(article_id, title, outlet, url, date)
+    reference = ArticleRef(article_id, title, outlet, url, date, language)
     return Article(
         article_id,
         title,
