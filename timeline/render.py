@@ -315,7 +315,9 @@ class Renderer:
     def article_page(self, article: Article, text: tuple[Block, ...]) -> str:
         """The article's page: its source, milestones (linked to their events) and highlighted text."""
         tags = None if self.large else {"tags": article_tags(self.vocabulary, article)}
-        return self.page("article.md.j2", article.title, tags, article=article, text=text, citing=article.citing_count)
+        topics = topic_tags(self.vocabulary, article)
+        citing = article.citing_count
+        return self.page("article.md.j2", article.title, tags, article=article, text=text, citing=citing, topics=topics)
 
     def pages(
         self, corpus: Corpus, layout: Layout, bodies: Mapping[str, str], article_keys: Mapping[str, str] | None = None
@@ -497,14 +499,26 @@ def _text(rendered: str | bytes) -> str:
 
 
 def article_tags(vocabulary: Vocabulary, article: Article) -> list[str]:
-    """Tags for Material's tag index: the article's countries, procedures and own tags.
+    """Tags for Material's tag index: the article's countries, procedures and topics, each thing once.
 
-    Tags are printed by the theme (not by our templates), so front_matter
-    HTML-escapes them, like page titles.
+    An own tag that names a country or procedure is that one's label (russia:
+    Russia, liver: liver transplant), and "other" says nothing. Tags are
+    printed by the theme (not by our templates), so front_matter HTML-escapes
+    them, like page titles.
     """
-    procedures = dict.fromkeys(vocabulary.procedures[m.procedure].label for m in article.milestones)
-    words = [vocabulary.countries[c].label for c in article.countries] + list(procedures) + list(article.tags)
-    return list(dict.fromkeys(words))
+    words = [vocabulary.countries[c].label for c in article.countries]
+    words += [vocabulary.procedures[m.procedure].label for m in article.milestones if m.procedure != "other"]
+    words += [tag.label for tag in map(vocabulary.tag, article.tags) if tag is not None]
+    first_spelling: dict[str, str] = {}
+    for word in words:
+        first_spelling.setdefault(word.casefold(), word)
+    return list(first_spelling.values())
+
+
+def topic_tags(vocabulary: Vocabulary, article: Article) -> list[str]:
+    """The article's own tags that name neither a country nor a procedure: the page's "Tags" row."""
+    tags = [tag for tag in map(vocabulary.tag, article.tags) if tag is not None and tag.means is None]
+    return list(dict.fromkeys(tag.label for tag in tags))
 
 
 def timeline_json(layout: Layout, lines_of: Mapping[str, str]) -> bytes:

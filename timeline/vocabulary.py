@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -36,6 +37,11 @@ def cldr_countries(not_countries: frozenset[str]) -> dict[str, Term]:
     return found
 
 
+def slugify(label: str) -> str:
+    """A label as a lowercase-hyphenated word list, to compare it with a tag: ``Côte d’Ivoire`` -> ``côte-d-ivoire``."""
+    return "-".join(re.findall(r"[^\W_]+", label.lower()))
+
+
 def language_name(tag: str) -> str:
     """A BCP 47 tag's English name with its own name (CLDR): ``ru`` -> ``Russian (русский)``.
 
@@ -66,6 +72,20 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Tag:
+    """How an article's own tag reads on the site, and what it folds into."""
+
+    label: str
+    means: str | None = None
+    """The procedure or country code the tag names ("liver": liver-transplant), or None for a topic of its own."""
+
+
+def tag_words(slug: str) -> str:
+    """A lowercase-hyphenated tag as words: ``pediatric-oncology`` -> ``pediatric oncology``."""
+    return slug.replace("-", " ")
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     """Every value a seed may use for a country, procedure or kind, in file order."""
 
@@ -74,8 +94,11 @@ class Vocabulary:
     kinds: dict[str, Term]
     region: tuple[str, ...]
     """The countries the timeline is about, in the order the site lists them."""
+    tags: dict[str, Tag] = field(default_factory=dict)
+    """Tags given a label or a meaning in the file; any other tag reads as its words."""
 
     _lineages: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    _named: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         lineages = {}
@@ -85,6 +108,26 @@ class Vocabulary:
                 chain.append(family)
             lineages[code] = tuple(chain)
         object.__setattr__(self, "_lineages", lineages)
+        names = {tag_words(slugify(t.label)): code for code, t in self.countries.items()}
+        names |= {tag_words(slugify(t.label)): code for code, t in self.procedures.items()}
+        names |= {tag_words(code): code for code in self.procedures}
+        object.__setattr__(self, "_named", names)
+
+    def tag(self, slug: str) -> Tag | None:
+        """How an article's own tag reads: its entry in the file, else the country or procedure it names, or its words.
+
+        None for a tag that says nothing (``other``), so that the same thing is
+        never tagged twice under two spellings (russia and Russia, liver and
+        liver transplant).
+        """
+        if slug in self.tags:
+            return self.tags[slug]
+        means = self._named.get(tag_words(slug))
+        if means in self.procedures:
+            return None if means == "other" else Tag(self.procedures[means].label, means)
+        if means is not None:
+            return Tag(self.countries[means].label, means)
+        return Tag(tag_words(slug))
 
     def lineage(self, procedure: str) -> tuple[str, ...]:
         """The procedure, then every family above it: what an event of it counts under."""
@@ -163,6 +206,7 @@ def load_vocabulary(path: Path = DEFAULT_PATH, shown_as: str = SHOWN_AS) -> Voca
         procedures=procedures,
         kinds=terms("kinds"),
         region=tuple(data["region"]),
+        tags=tag_entries(data.get("tags", {}), procedures, countries, fail, text),
     )
     for code in procedures:  # a lineage stops where it would come round again
         lineage = vocabulary.lineage(code)
@@ -170,6 +214,37 @@ def load_vocabulary(path: Path = DEFAULT_PATH, shown_as: str = SHOWN_AS) -> Voca
             circle = " -> ".join([*lineage, lineage[0]])
             raise fail(f"procedures: families go round in a circle: {circle}", _family_line(text, code), 13)
     return vocabulary
+
+
+def tag_entries(
+    section: Any,
+    procedures: dict[str, Term],
+    countries: dict[str, Term],
+    fail: Callable[[str, int, int], VocabularyError],
+    text: str,
+) -> dict[str, Tag]:
+    """The ``tags`` section: each tag with a ``label`` to read as, or the procedure or country it ``means``."""
+    if not isinstance(section, dict):
+        raise fail("expected 'tags', a mapping of tags such as  liver: {means: liver-transplant}", 1, 1)
+    lines = text.split("\n")
+    start = next((n for n, t in enumerate(lines) if t.startswith("tags:")), 0)
+    found = {}
+    for slug, entry in section.items():
+        line = next((n + 1 for n in range(start, len(lines)) if lines[n].startswith(f"  {slug}:")), 1)
+        one_of = isinstance(entry, dict) and bool(entry.get("label")) != bool(entry.get("means"))
+        if not _CODE.fullmatch(slug) or not one_of:
+            message = f"tags: '{slug}' needs a lowercase-hyphenated name and either a 'label' or a 'means'"
+            raise fail(message, line, 3)
+        means = entry.get("means")
+        if means is None:
+            found[slug] = Tag(entry["label"])
+        elif means in procedures:
+            found[slug] = Tag(procedures[means].label, means)
+        elif means in countries:
+            found[slug] = Tag(countries[means].label, means)
+        else:
+            raise fail(f"tags: '{slug}' means '{means}', which is neither a procedure nor a country code", line, 3)
+    return found
 
 
 def _family_line(text: str, code: str) -> int:
