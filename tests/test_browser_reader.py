@@ -73,3 +73,16 @@ def test_printed_headings_stay_with_what_follows(open_page: Any) -> None:
     page.emulate_media(media="print")
     rule = page.eval_on_selector(".tl-year h2", "h => getComputedStyle(h).breakAfter")
     assert rule == "avoid"
+
+
+def test_an_inferred_date_does_not_look_like_a_stated_one(open_page: Any) -> None:
+    page = open_page("timeline/")
+    style = "e => getComputedStyle(e).backgroundImage"
+    stated = page.eval_on_selector(".tl-event .tl-date.tl-exact:not(.tl-inferred)", style)
+    inferred = page.eval_on_selector(".tl-event .tl-date.tl-exact.tl-inferred", style)
+    assert stated == "none"
+    assert "gradient" in inferred
+    # The key shows both, and explains an open end.
+    key = page.locator(".tl-legend")
+    assert key.locator(".tl-date.tl-inferred").count() == 1
+    assert "2022 or later" in key.inner_text()

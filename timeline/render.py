@@ -150,6 +150,7 @@ LEGEND = [
     ("2023?", "uncertain"),
     ("2020/2024", "somewhere in a range"),
     ("../2025-11", "on or before"),
+    ("2022/..", "with no later bound"),
 ]
 """Examples shown in the timeline's key to date styles."""
 
@@ -235,12 +236,13 @@ class Renderer:
             self.env.get_template(name)
         self._macro_module()
 
-    def _date_markup(self, date: Date) -> Markup:
-        """The date's markup from _date.md.j2, rendered once per EDTF string."""
-        if date.edtf not in self._dates:
+    def _date_markup(self, date: Date, inferred: bool = False) -> Markup:
+        """The date's markup from _date.md.j2, rendered once per EDTF string and whether it is inferred."""
+        key = f"{date.edtf}\0{inferred}"
+        if key not in self._dates:
             # A template's output is escaped value by value (finalize), so it is markup.
-            self._dates[date.edtf] = Markup(self._date_template.render(d=date).rstrip("\n"))  # noqa: S704
-        return self._dates[date.edtf]
+            self._dates[key] = Markup(self._date_template.render(d=date, inferred=inferred).rstrip("\n"))  # noqa: S704
+        return self._dates[key]
 
     # Both rendered by parts() from _event.md.j2 and _macros.md.j2, escaped value by value: one call
     # a page rather than one an event, since pages list thousands of events.
