@@ -215,3 +215,15 @@ def test_hostile_seed_never_becomes_live_markup(tmp_path: Path) -> None:
             assert image.get("src") != "x", html
     article = next(site.glob("articles/*/index.html")).read_text(encoding="utf-8")
     assert "&lt;script&gt;alert('body')&lt;/script&gt;" in article or "&lt;script&gt;alert(&#x27;body" in article
+
+
+def test_the_vocabularies_page_shows_the_countries_in_use_and_folds_the_rest(site: Path) -> None:
+    soup = page(site, "vocabularies")
+    folded = soup.select_one("details")
+    assert folded is not None
+    hidden = {code.get_text() for code in folded.select("td code")}
+    shown = {code.get_text() for code in soup.select("#countries_ ~ table td code")}
+    assert {"UZ", "KG", "KZ", "TJ", "TM", "RU"} <= shown  # the region, then what the articles name
+    assert "NO" in hidden and "UZ" not in hidden and "RU" not in hidden
+    assert len(hidden) > 200 and not shown & hidden
+    assert "Узбекистан" in soup.get_text()  # the region's other names

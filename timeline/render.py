@@ -416,7 +416,14 @@ class Renderer:
         add(
             "vocabularies.md",
             None,
-            functools.partial(self.page, "vocabularies.md.j2", "Vocabularies", region=vocabulary.region),
+            functools.partial(
+                self.page,
+                "vocabularies.md.j2",
+                "Vocabularies",
+                region=vocabulary.region,
+                in_use=sorted(countries_named(corpus, layout) - set(vocabulary.region)),
+                tags=vocabulary.tags,
+            ),
         )
         every_key = digest(*(keys[e.id] for e in layout.events))
         add("data/timeline.json", every_key, lambda: timeline_json(layout, self._parts[2]), every_event, 2)
@@ -486,6 +493,11 @@ def country_page(code: str) -> str:
 def procedure_page(code: str) -> str:
     """The page (under docs/) of a procedure's events."""
     return f"procedures/{code}.md"
+
+
+def countries_named(corpus: Corpus, layout: Layout) -> set[str]:
+    """Every country code an article or an event names: the ones the vocabularies page lists first."""
+    return {c for a in corpus.articles for c in a.countries} | {c for e in layout.events for c in e.countries}
 
 
 def list_firsts(tally: Tally, path: str, code: str, vocabulary: Vocabulary) -> dict[str, EventSummary]:
