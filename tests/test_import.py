@@ -165,3 +165,6 @@ def test_dates_and_slug() -> None:
     ]
     assert slug("A conference — held in Bishkek!") == "a-conference-held-in-bishkek"
     assert len(slug("word " * 40)) <= 80
+    assert slug("В Ташкенте прошла конференция") == "v-tashkente-proshla-konferentsiya"
+    assert slug("Oʻzbekistonda bolalar") == "ozbekistonda-bolalar"
+    assert slug("National Children's Medical Center") == "national-childrens-medical-center"

@@ -41,6 +41,24 @@ def test_slug_always_makes_a_valid_id(text: str) -> None:
     assert len(made) <= 80
 
 
+# Words in the scripts of the region's sources: Cyrillic (Russian, Kyrgyz, Kazakh, Tajik) and
+# Uzbek Latin with its apostrophes.
+CYRILLIC = st.text(
+    st.characters(min_codepoint=0x0410, max_codepoint=0x04FF, categories=["Lu", "Ll"]), min_size=1
+).filter(
+    lambda w: w.strip("ЪъЬь")  # the hard and soft signs alone are no sound, so no Latin letter
+)
+UZBEK = st.text(st.sampled_from("abdefghijklmnopqrstuvxyzOoGgʻʼ"), min_size=2).filter(lambda w: w[0] not in "ʻʼ")
+
+
+@given(st.lists(st.one_of(CYRILLIC, UZBEK), min_size=1, max_size=12))
+def test_a_title_in_another_script_gives_a_readable_id(words: list[str]) -> None:
+    made = slug(" ".join(words))
+    assert is_id(made) and made != "article"  # transliterated, not dropped
+    assert made.count("-") < len(words)  # an apostrophe inside a word does not split it
+    assert slug(made) == made  # an id is its own slug: importing again keeps it
+
+
 @given(st.from_regex(ID_PATTERN, fullmatch=True).filter(lambda s: len(s) <= 80))
 def test_valid_ids_are_safe_file_names_and_fragments(text: str) -> None:
     assert _safe_relative(f"articles/{text}.md").as_posix() == f"articles/{text}.md"
@@ -124,7 +142,7 @@ def test_the_json_and_csv_exports_agree_whatever_the_sources_say(
 def test_an_article_reads_back_from_the_memo_as_it_was(
     milestones: list[tuple[str, str, str | None, str]], tags: list[str]
 ) -> None:
-    reference = ArticleRef("an-article", "A title", "An outlet", None, parse_date("2024-05"))  # as build_article
+    reference = ArticleRef("an-article", "A title", "An outlet", None, parse_date("2024-05"), "ru")  # as build_article
     article = Article(
         "an-article",
         "A title",

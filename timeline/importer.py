@@ -14,6 +14,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from anyascii import anyascii
+
 from timeline.dates import MONTHS
 from timeline.vocabulary import Vocabulary
 
@@ -213,9 +215,19 @@ def seed_text(raw: str, raw_name: str, vocabulary: Vocabulary, countries: list[s
     return "\n".join(lines)
 
 
+_INNER_APOSTROPHE = re.compile(r"(?<=\w)['`ʻʼ’‘](?=\w)")
+
+
 def slug(text: str, limit: int = 80) -> str:
-    """A valid id from a title: lowercase words joined by hyphens, cut at a word."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
+    """A valid id from a title: lowercase words joined by hyphens, cut at a word.
+
+    Other scripts are transliterated (anyascii), so that a Cyrillic title
+    gives a readable id rather than none (В Ташкенте: v-tashkente), and an
+    apostrophe inside a word keeps it one word (Oʻzbekiston: ozbekiston,
+    children's: childrens).
+    """
+    latin = _INNER_APOSTROPHE.sub("", anyascii(_INNER_APOSTROPHE.sub("", text)))
+    words = re.findall(r"[a-z0-9]+", latin.lower())
     out = ""
     for word in words:
         candidate = f"{out}-{word}" if out else word
