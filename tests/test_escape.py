@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timeline.escape import CONTROLS, attribute, inline_text, is_safe_url, link_target
+from timeline.escape import CONTROLS, attribute, css_string, inline_text, is_safe_url, link_target
 
 EXTENSIONS = ["toc", "tables", "attr_list", "admonition", "md_in_html", "fenced_code", "pymdownx.details"]
 
@@ -130,3 +130,16 @@ def test_no_escaped_value_can_forge_an_open_event_link(text: str) -> None:
     # come out of a filter, or a seed could plant a link.
     assert "\x00" not in inline_text(text)
     assert "\x00" not in attribute(text)
+
+
+def css_unescape(text: str) -> str:
+    """A CSS string's text, as a browser reads its escapes (a backslash, hex digits, one space)."""
+    return re.sub(r"\\([0-9a-f]{1,6}) ", lambda m: chr(int(m.group(1), 16)), text)
+
+
+@given(st.text(max_size=80))
+def test_a_css_string_cannot_end_early_and_reads_back(text: str) -> None:
+    escaped = str(css_string(text))
+    # Nothing that ends a string, a rule or a style element survives as itself.
+    assert not set(escaped) & set("\"'\n\r\f;{}<>/")
+    assert css_unescape(escaped) == re.sub(r"\s+", " ", CONTROLS.sub("", text))

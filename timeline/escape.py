@@ -78,6 +78,16 @@ def attribute(value: str) -> Escaped:
     return Escaped(html.escape(text, quote=True))
 
 
+def css_string(value: str) -> Escaped:
+    """Make ``value`` the text of a double-quoted CSS string: every character but letters, digits and spaces escaped.
+
+    A CSS escape is a backslash, the code point in hex and a space, so no
+    quote, backslash, newline or ``</style>`` can survive as itself.
+    """
+    text = _SPACE.sub(" ", CONTROLS.sub("", value))
+    return Escaped("".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):x} " for c in text))
+
+
 def is_safe_url(value: str) -> bool:
     """Whether ``value`` is an http(s) URL with a host and no character that could break out."""
     if _URL_FORBIDDEN.search(value) or CONTROLS.search(value):

@@ -26,7 +26,7 @@ import jinja2
 from markupsafe import Markup
 
 from timeline.dates import Date, parse_date
-from timeline.escape import CONTROLS, Escaped, attribute, inline_text, link_target
+from timeline.escape import CONTROLS, Escaped, attribute, css_string, inline_text, link_target
 from timeline.model import Article, Block, Corpus, Event, EventSummary, Layout, Tally, article_text
 from timeline.schema import annotation_schema, schema_json
 from timeline.vocabulary import Vocabulary, language_name
@@ -68,6 +68,7 @@ def environment(templates: Path = TEMPLATES, compiled: Path | None = None) -> ji
     # vocabulary) before a page is built; |id re-checks instead of trusting.
     env.filters["id"] = _identifier
     env.filters["rel"] = _relative_prefix
+    env.filters["css"] = lambda value: css_string(str(value))
     return env
 
 
@@ -360,6 +361,9 @@ class Renderer:
             **_legend(),
         }
         add("index.md", None, functools.partial(self.page, "home.md.j2", HOME_TITLE, **home))
+        newest = home["newest"]
+        print_style = self.env.get_template("data-date.css.j2")
+        add(DATA_DATE_CSS, None, lambda: print_style.render(newest=newest.display if newest else None))
         if split_by_year(layout):
             add(
                 "timeline/index.md", None, functools.partial(self.page, "timeline_years.md.j2", "Timeline", tally=tally)
@@ -457,6 +461,10 @@ class Renderer:
 
 
 HOME_TITLE = "Pediatric transplantation in Central Asia"
+DATA_DATE_CSS = "timeline/data-date.css"
+"""A printout's date for the data, the newest source's publication (the print header in overrides/main.html):
+one small file that changes when that date does, rather than every page."""
+
 SITE_NAME = "Pediatric transplantation in Central Asia: a sourced timeline"
 """The site's name as citations give it (each event's "Cite this" and the data file's ``cite``)."""
 

@@ -19,6 +19,12 @@
     });
   });
 
+  // The print header names the page's address: the canonical one when the site knows its
+  // address (SITE_URL), else the one it was opened at.
+  document.querySelectorAll(".tl-print-url:empty").forEach(function (url) {
+    url.textContent = " \u00b7 " + window.location.href;
+  });
+
   // Material's search dialog has no accessible name; give it one.
   document.querySelectorAll("[role=dialog]:not([aria-label]):not([aria-labelledby])").forEach(function (dialog) {
     dialog.setAttribute("aria-label", "Search");
