@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from yaml_env_tag import construct_env_tag  # type: ignore[import-untyped]
+from yaml_env_tag import construct_env_tag
 
 from tests.conftest import GOOD_SEED, REPO
 from tests.test_validate import RULE_CASES, with_change
