@@ -386,7 +386,7 @@ def json_ld(data: Mapping[str, Any]) -> Escaped:
     return Escaped(text)
 
 
-def describe(text: str, limit: int = 200) -> str:
+def describe(text: str, limit: int = 300) -> str:
     """A page's description for search results and link previews: one line, cut at a word near ``limit``."""
     line = clean(text)
     if len(line) <= limit:
