@@ -106,11 +106,11 @@ def test_a_windows_seed_renders_the_same_pages_as_the_lf_seed(
     assert windows == plain
     # The CSVs and the calendar end their lines with CRLF, as RFC 4180 and 5545 say; only the Excel CSV starts
     # with a BOM; no other page holds a CR or a BOM.
-    crlf = {"data/timeline.csv", "data/timeline-excel.csv", "data/timeline.ics"}
+    crlf_files = {"data/timeline.csv", "data/timeline-excel.csv", "data/timeline.ics"}
     assert [name for name, page in windows.items() if "\ufeff" in page] == ["data/timeline-excel.csv"]
     assert windows["data/timeline-excel.csv"].startswith("\ufeff")
     assert not [name for name, page in windows.items() if "\r" in page.replace("\r\n", "")]
-    assert not [name for name, page in windows.items() if "\r" in page and name not in crlf]
+    assert not [name for name, page in windows.items() if "\r" in page and name not in crlf_files]
     assert "<mark>the first &quot;test&quot; transplant was performed on a child</mark>" in windows["articles/a.md"]
 
 
