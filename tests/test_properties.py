@@ -124,7 +124,7 @@ def test_the_json_and_csv_exports_agree_whatever_the_sources_say(
 def test_an_article_reads_back_from_the_memo_as_it_was(
     milestones: list[tuple[str, str, str | None, str]], tags: list[str]
 ) -> None:
-    reference = ArticleRef("an-article", "A title", "An outlet", None, parse_date("2024-05"))  # as build_article
+    reference = ArticleRef("an-article", "A title", "An outlet", None, parse_date("2024-05"), "ru")  # as build_article
     article = Article(
         "an-article",
         "A title",
