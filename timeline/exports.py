@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from timeline.dates import Date, Point
@@ -136,101 +137,113 @@ def _sources_text(event: Event) -> str:
     return "\n".join(f"Source: {source_line(c)}" for c in event.citations)
 
 
-Permalinks = Callable[[str], str]
-"""An event's permalink as the files give it: absolute with SITE_URL, else relative to the site root."""
+# The calendar, the feed and TimelineJS are made of one piece per event (``render.PART_KINDS``),
+# rendered once and kept in the memo under the event's key: a file is a join of pieces, so that an
+# edit does not render 27,000 entries again. Each piece ends with its line end.
 
 
-def calendar(events: Sequence[Event], permalink: Permalinks, absolute: bool, name: str) -> bytes:
-    """data/timeline.ics: every event dated to an exact day, as an all-day event (RFC 5545).
+def calendar_event(event: Event, link: str, absolute: bool) -> str:
+    """The event's VEVENT in data/timeline.ics, or nothing when its date is not one exact day.
 
+    An all-day event: DTSTART is the day, DTEND the next (RFC 5545 3.6.1).
     UID is the event's UUID; URL (which must be absolute) is given only when
     the site's address is known, else the permalink is in the description;
     DTSTAMP is when the event was last recorded (``recorded``).
     """
-    import icalendar  # not on the path of a run that does not rewrite the calendar
+    day = exact_day(event.date)
+    if day is None:
+        return ""
+    import icalendar  # not on the path of a run that renders no event
+
+    item = icalendar.Event()
+    item.add("uid", str(event_uuid(event.id)))
+    item.add("dtstamp", recorded(event))
+    item.add("dtstart", day)
+    item.add("dtend", day + dt.timedelta(days=1))
+    item.add("summary", clean(event.title))
+    description = f"{clean(event.title)}\n{_sources_text(event)}"
+    item.add("description", description if absolute else f"{description}\nPermalink, from the site's address: {link}")
+    if absolute:
+        item.add("url", link)
+    text: bytes = item.to_ical()
+    return text.decode()
+
+
+def calendar(events: Iterable[str], name: str) -> bytes:
+    """data/timeline.ics: the calendar around the events' VEVENTs (``calendar_event``), in timeline order."""
+    import icalendar
 
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//{clean(name)}//timeline//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", clean(name))
-    for event in events:
-        day = exact_day(event.date)
-        if day is None:
-            continue
-        link = permalink(event.id)
-        item = icalendar.Event()
-        item.add("uid", str(event_uuid(event.id)))
-        item.add("dtstamp", recorded(event))
-        item.add("dtstart", day)
-        item.add("dtend", day + dt.timedelta(days=1))
-        item.add("summary", clean(event.title))
-        description = f"{clean(event.title)}\n{_sources_text(event)}"
-        item.add(
-            "description", description if absolute else f"{description}\nPermalink, from the site's address: {link}"
-        )
-        if absolute:
-            item.add("url", link)
-        cal.add_component(item)
-    data: bytes = cal.to_ical()
-    return data
+    head, end = cal.to_ical().decode().removesuffix("END:VCALENDAR\r\n"), "END:VCALENDAR\r\n"
+    return "".join([head, *events, end]).encode()
 
 
 ATOM = "http://www.w3.org/2005/Atom"
+RIGHTS = "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/); quotations remain their publishers'"
 
 
 def _stamp(when: dt.datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def feed_order(events: Iterable[Event]) -> list[Event]:
-    """Newest recorded first (``recorded``); then the later event, then by id, so that the order is total."""
-    return sorted(events, key=lambda e: (recorded(e), e.date.sort_key, e.id), reverse=True)
+def feed_order(events: Iterable[Event]) -> list[tuple[dt.datetime, Event]]:
+    """Each event with when it was recorded (``recorded``), newest first; then the later event, then by id."""
+    return sorted(((recorded(e), e) for e in events), key=lambda p: (p[0], p[1].sort_key), reverse=True)
 
 
-def atom_feed(
-    events: Sequence[Event], permalink: Permalinks, base: str | None, name: str, vocabulary: Vocabulary
-) -> bytes:
-    """data/milestones.atom: every event as an entry, newest recorded first (RFC 4287).
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attributes)
+    element.text = text
+    return element
 
-    Entry ids are ``urn:uuid:`` and the event's UUID, so they never change;
-    each entry links to its permalink. Without the site's address links are
-    relative, which a feed reader resolves against the feed's own address.
+
+def feed_entry(event: Event, href: str, vocabulary: Vocabulary) -> str:
+    """The event's entry in data/milestones.atom (RFC 4287 4.1.2), indented as the feed's child.
+
+    Its id is ``urn:uuid:`` and the event's UUID, which never changes; it
+    links to ``href``, the event's permalink.
     """
-    ET.register_namespace("", ATOM)
+    main = event.main
+    entry = ET.Element("entry")
+    _sub(entry, "title", clean(event.title))
+    _sub(entry, "id", f"urn:uuid:{event_uuid(event.id)}")
+    _sub(entry, "updated", _stamp(recorded(event)))
+    _sub(entry, "link", rel="alternate", type="text/html", href=href)
+    for code in event.countries():
+        _sub(entry, "category", term=code, label=clean(vocabulary.countries[code].label))
+    kind = vocabulary.kinds[main.kind].label
+    procedure = vocabulary.procedures[main.procedure].label
+    summary = f"{main.date.display}: {clean(event.title)} ({kind}, {procedure}).\n{_sources_text(event)}"
+    _sub(entry, "summary", summary, type="text")
+    ET.indent(entry, level=1)
+    return f"  {ET.tostring(entry, encoding='unicode')}\n"
 
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
-        element.text = text
-        return element
 
-    ordered = feed_order(events)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    sub(feed, "title", f"{clean(name)}: milestones")
-    sub(feed, "id", f"urn:uuid:{uuid.uuid5(NAMESPACE, 'feed/milestones')}")
-    sub(feed, "updated", _stamp(max((recorded(e) for e in ordered), default=EPOCH)))
-    sub(sub(feed, "author"), "name", clean(name))
-    sub(feed, "link", rel="alternate", type="text/html", href=f"{base}timeline/" if base else "../timeline/")
+def atom_feed(entries: Iterable[str], updated: dt.datetime, base: str | None, name: str) -> bytes:
+    """data/milestones.atom: the feed around its entries (``feed_entry``), which come newest recorded first.
+
+    Without the site's address links are relative, which a feed reader
+    resolves against the feed's own address (in data/).
+    """
+    # Entries are serialised on their own, without a namespace: the feed's default namespace is theirs.
+    feed = ET.Element("feed", {"xmlns": ATOM})
+    _sub(feed, "title", f"{clean(name)}: milestones")
+    _sub(feed, "id", f"urn:uuid:{uuid.uuid5(NAMESPACE, 'feed/milestones')}")
+    _sub(feed, "updated", _stamp(updated))
+    _sub(_sub(feed, "author"), "name", clean(name))
+    _sub(feed, "link", rel="alternate", type="text/html", href=f"{base}timeline/" if base else "../timeline/")
     if base:
-        sub(feed, "link", rel="self", type="application/atom+xml", href=f"{base}data/milestones.atom")
-    sub(feed, "rights", "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/); quotations remain their publishers'")
-    for event in ordered:
-        main = event.main
-        entry = sub(feed, "entry")
-        sub(entry, "title", clean(event.title))
-        sub(entry, "id", f"urn:uuid:{event_uuid(event.id)}")
-        sub(entry, "updated", _stamp(recorded(event)))
-        link = permalink(event.id)  # else from the site's root, and the feed is in data/
-        sub(entry, "link", rel="alternate", type="text/html", href=link if base else f"../{link}")
-        for code in event.countries():
-            sub(entry, "category", term=code, label=clean(vocabulary.countries[code].label))
-        kind = vocabulary.kinds[main.kind].label
-        procedure = vocabulary.procedures[main.procedure].label
-        summary = f"{main.date.display}: {clean(event.title)} ({kind}, {procedure}).\n{_sources_text(event)}"
-        sub(entry, "summary", summary, type="text")
+        _sub(feed, "link", rel="self", type="application/atom+xml", href=f"{base}data/milestones.atom")
+    _sub(
+        feed, "rights", "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/); quotations remain their publishers'"
+    )
     ET.indent(feed)
-    data: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return data + b"\n"
+    head = ET.tostring(feed, encoding="unicode", xml_declaration=True).removesuffix("</feed>")
+    return "".join([head, *entries, "</feed>\n"]).encode()
 
 
 def _date_parts(day: dt.date, precision: str) -> dict[str, int]:
@@ -263,31 +276,26 @@ _SPANS = ("season", "decade", "century")
 """Precisions that TimelineJS cannot state as one date: shown as a span of months or years."""
 
 
-def timelinejs(
-    events: Sequence[Event], permalink: Permalinks, text: Callable[[Event, str], str], name: str, about: str
-) -> bytes:
-    """data/timelinejs.json: TimelineJS 3's JSON, one slide an event, grouped by country.
+def timelinejs_slide(event: Event, text: str) -> str:
+    """The event's slide in data/timelinejs.json, as one line of JSON; ``text`` is its HTML (a template's).
 
-    Headlines and text are HTML in TimelineJS: ``text`` renders the slide's
-    text from a template (every value escaped), and the headline is escaped
-    here as text.
+    Headlines are HTML in TimelineJS: the title is escaped here as text.
     """
-    import html
+    main = event.main
+    slide = {
+        "unique_id": event.id,
+        **timelinejs_dates(main.date),
+        "display_date": main.date.display,
+        "text": {"headline": html.escape(clean(event.title)), "text": text},
+        "group": main.country,
+    }
+    return json.dumps(slide, ensure_ascii=False, sort_keys=True)
 
-    slides = []
-    for event in events:
-        main = event.main
-        slides.append(
-            {
-                "unique_id": event.id,
-                **timelinejs_dates(main.date),
-                "display_date": main.date.display,
-                "text": {"headline": html.escape(clean(event.title)), "text": text(event, permalink(event.id))},
-                "group": main.country,
-            }
-        )
-    data = {"title": {"text": {"headline": html.escape(name), "text": html.escape(about)}}, "events": slides}
-    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+def timelinejs(slides: Iterable[str], name: str, about: str) -> bytes:
+    """data/timelinejs.json: TimelineJS 3's JSON, one slide (``timelinejs_slide``) a line, in timeline order."""
+    title = json.dumps({"text": {"headline": html.escape(name), "text": html.escape(about)}}, sort_keys=True)
+    return "".join(['{"events": [\n', ",\n".join(slides), f'\n],\n"title": {title}\n}}\n']).encode()
 
 
 def iso_coverage(date: Date) -> str:

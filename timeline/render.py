@@ -181,9 +181,10 @@ def digest(*parts: str) -> str:
     return hashlib.sha1("\0".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
-EventParts = tuple[str, str, str, str]
-"""An event's timeline section, its line in lists, its line in the JSON data file and its row in the CSV."""
-PART_KINDS = ("section", "line", "data", "row")
+EventParts = tuple[str, str, str, str, str, str, str]
+"""An event's timeline section, its line in lists, its line in the JSON data file, its row in the CSV, its
+VEVENT in the calendar (empty unless dated to a day), its entry in the Atom feed and its TimelineJS slide."""
+PART_KINDS = ("section", "line", "data", "row", "vevent", "entry", "slide")
 """The parts of an event, in ``EventParts`` order: each is kept apart, since pages print one kind."""
 
 
@@ -288,10 +289,6 @@ class Renderer:
         permalink = self.permalink(event.id) if self.site_url else None
         return exports.json_ld(exports.claim(event, permalink, self.vocabulary))
 
-    def _timelinejs_text(self, event: Event, permalink: str) -> str:
-        template = self.env.get_template("_timelinejs.html.j2")
-        return template.render(event=event, permalink=permalink, absolute=bool(self.site_url)).strip()
-
     def part_key(self, event: EventSummary) -> str:
         """A digest of all an event's parts show: its sources (``EventSummary.key``), its page and its rivals."""
         return digest(event.key, self.event_pages[event.id], self._rivals_key(event.id))
@@ -315,16 +312,24 @@ class Renderer:
         """Each event's parts, in ``PART_KINDS`` order (``pages`` must have placed the events)."""
         block = self.env.get_template("_event.md.j2")
         line = self._macro_module().event_line
+        slide_text = self.env.get_template("_timelinejs.html.j2")
         pages = self.event_pages
+        vocabulary = self.vocabulary
+        base = self.site_url
         parts = {}
         for e in events:
             permalink = f"{site_path(pages[e.id])}#{e.id}"
+            link = f"{base}{permalink}" if base else permalink  # the feed is in data/: relative links go up
             rivals = [r.id for r in self.rivals.get(e.id, ())]
+            text = slide_text.render(event=e, permalink=link, absolute=base is not None).strip()
             parts[e.id] = (
                 block.render(self.context | {"event": e}),
                 str(line(e, "../")),
                 _json_line(e, permalink, rivals),
                 csv_row(e, permalink, rivals),
+                exports.calendar_event(e, link, base is not None),
+                exports.feed_entry(e, link if base else f"../{permalink}", vocabulary),
+                exports.timelinejs_slide(e, text),
             )
         return parts
 
@@ -473,7 +478,6 @@ class Renderer:
     def _exports(self, corpus: Corpus, layout: Layout, every_key: str, add: Callable[..., None]) -> None:
         """The data files of ``exports`` and the page that lists every data file."""
         every_event = tuple(e.id for e in layout.events)
-        absolute = self.site_url is not None
         header = _csv_record(CSV_COLUMNS)
         add(
             "data/timeline-excel.csv",
@@ -482,20 +486,27 @@ class Renderer:
             every_event,
             3,
         )
+        vevents, entries, slides = self._parts[4], self._parts[5], self._parts[6]
         add(
             "data/timeline.ics",
             every_key,
-            lambda: exports.calendar(corpus.events, self.permalink, absolute, SITE_NAME),
+            lambda: exports.calendar((vevents[e.id] for e in layout.events), SITE_NAME),
+            every_event,
+            4,
         )
-        add(
-            "data/milestones.atom",
-            every_key,
-            lambda: exports.atom_feed(corpus.events, self.permalink, self.site_url, SITE_NAME, self.vocabulary),
-        )
+
+        def feed() -> bytes:
+            ordered = exports.feed_order(corpus.events)
+            updated = ordered[0][0] if ordered else exports.EPOCH
+            return exports.atom_feed((entries[e.id] for _, e in ordered), updated, self.site_url, SITE_NAME)
+
+        add("data/milestones.atom", every_key, feed, every_event, 5)
         add(
             "data/timelinejs.json",
             every_key,
-            lambda: exports.timelinejs(corpus.events, self.permalink, self._timelinejs_text, SITE_NAME, ABOUT["about"]),
+            lambda: exports.timelinejs((slides[e.id] for e in layout.events), SITE_NAME, TIMELINEJS_ABOUT),
+            every_event,
+            6,
         )
         data_page = {
             "csv_columns": CSV_COLUMN_NOTES,
@@ -553,6 +564,12 @@ VOCABULARIES_DESCRIPTION = "The countries, procedures and kinds of event an anno
 DATA_DESCRIPTION = (
     "The timeline's data to take away: CSV (and a variant for Excel), JSON, a calendar, an Atom feed and TimelineJS, "
     "with every column and how to cite them."
+)
+
+
+TIMELINEJS_ABOUT = (
+    "How pediatric transplantation arrived in Central Asia, from news articles: every date as precise as its "
+    "sources allow. Data: CC BY 4.0."
 )
 
 
