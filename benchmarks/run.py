@@ -125,7 +125,7 @@ def empty_docs(docs: Path, trash: Trash) -> None:
     """The repository's hand-written docs/, without any generated page (the old one set aside)."""
     trash.set_aside(docs)
     shutil.copytree(REPO / "docs", docs, ignore=shutil.ignore_patterns(".*", "index.md", "timeline", "articles",
-                                                                         "countries", "procedures", "data",
+                                                                         "countries", "procedures", "data", "data.md",
                                                                          "vocabularies.md"))  # fmt: skip
 
 
@@ -139,6 +139,7 @@ def bench(size: int, workdir: Path, with_mkdocs: bool, trash: Trash) -> list[tup
     trash.set_aside(root / ".timeline-cache")
     empty_docs(docs, trash)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "overrides", root / "overrides", dirs_exist_ok=True)
     python = sys.executable
     generate = [python, str(REPO / "build_timeline.py"), "--seeds", str(seeds), "--docs", str(docs)]
     rows: list[tuple[str, str]] = []

@@ -45,13 +45,14 @@ POLL = 0.025
 """Seconds between two polls of a page."""
 QUIET = 1.0
 """Seconds without a line in the server's log after which an edit is over."""
-GENERATED = ("index.md", "timeline", "articles", "countries", "procedures", "data", "vocabularies.md")
+GENERATED = ("index.md", "timeline", "articles", "countries", "procedures", "data", "data.md", "vocabularies.md")
 
 
 def make_project(root: Path, size: int) -> Path:
     """A project folder with ``size`` synthetic seeds that ``mkdocs serve -f mkdocs.serve.yml`` can preview."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "overrides", root / "overrides", dirs_exist_ok=True)
     serve = (REPO / "mkdocs.serve.yml").read_text(encoding="utf-8")
     serve = serve.replace("  - timeline/preview.py", f"  - {REPO / 'timeline' / 'preview.py'}")
     serve = serve.replace("  - templates\n", f"  - {REPO / 'templates'}\n")

@@ -35,7 +35,7 @@ def project(tmp_path: Path) -> Path:
 def test_success(project: Path) -> None:
     result = run(cwd=project)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "1 article, 1 event: 25 files written, 0 removed, 0 unchanged in docs/\n"
+    assert result.stdout == "1 article, 1 event: 30 files written, 0 removed, 0 unchanged in docs/\n"
     assert (project / "docs/timeline/index.md").exists()
     assert (project / "docs/articles/a.md").exists()
 

@@ -22,6 +22,7 @@ from timeline.preview import on_pre_build
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(REPO / "overrides", tmp_path / "overrides")
     serve = (REPO / "mkdocs.serve.yml").read_text()
     serve = serve.replace("  - timeline/preview.py", f"  - {REPO / 'timeline' / 'preview.py'}")
     serve = serve.replace("  - templates\n", f"  - {REPO / 'templates'}\n").replace(

@@ -175,14 +175,15 @@ class _Clock:
             self.last = now
 
 
-def stamp(seeds: Path, templates: Path, vocabulary: Vocabulary, large: bool) -> str:
+def stamp(seeds: Path, templates: Path, vocabulary: Vocabulary, large: bool, site_url: str | None = None) -> str:
     """A digest of everything a seed's result or a page depends on besides the seeds: the memo's folder.
 
     The code, the templates, the vocabulary, the raw texts' names (a seed
-    may name one) and whether the corpus is large. Not how the seeds folder
-    is spelt: messages name seeds as given (``_as_given``).
+    may name one), whether the corpus is large and the site's address (the
+    data files' links). Not how the seeds folder is spelt: messages name
+    seeds as given (``_as_given``).
     """
-    hashed = hashlib.sha256(repr((sys.version, jinja2.__version__, large, vocabulary.region)).encode())
+    hashed = hashlib.sha256(repr((sys.version, jinja2.__version__, large, vocabulary.region, site_url)).encode())
     files = [*sorted(PACKAGE.rglob("*.py")), *sorted((PACKAGE / "data").glob("*"))]
     files += sorted(p for p in templates.rglob("*") if p.is_file())
     for path in files:
@@ -324,22 +325,32 @@ def generate(
     templates: Path = TEMPLATES,
     jobs: int | None = None,
     keep: InMemory | None = None,
+    site_url: str | None = None,
 ) -> Outcome:
-    """Seeds in, pages written; raise Stop with every problem and write nothing on failure."""
+    """Seeds in, pages written; raise Stop with every problem and write nothing on failure.
+
+    ``site_url`` is the site's address ending in ``/`` (``exports.site_url``), or None.
+    """
     try:
-        return _generate(seeds, docs, vocabulary, templates, jobs, keep)
+        return _generate(seeds, docs, vocabulary, templates, jobs, keep, site_url)
     finally:
         gc.unfreeze()  # the live preview runs save after save in one process: its garbage must go
 
 
 def _generate(
-    seeds: Path, docs: Path, vocabulary: Vocabulary, templates: Path, jobs: int | None, keep: InMemory | None
+    seeds: Path,
+    docs: Path,
+    vocabulary: Vocabulary,
+    templates: Path,
+    jobs: int | None,
+    keep: InMemory | None,
+    site_url: str | None,
 ) -> Outcome:
     lap = _Clock()
     jobs = jobs or os.cpu_count() or 1
     scanned = scan_seeds(seeds)
     large = len(scanned) > FULL_TEXT_SEARCH_LIMIT
-    memo = Memo(cache_folder(docs), stamp(seeds, templates, vocabulary, large))
+    memo = Memo(cache_folder(docs), stamp(seeds, templates, vocabulary, large, site_url))
     if keep is not None:
         if keep.memo is not None and (keep.memo.folder, keep.memo.stamp) == (memo.folder, memo.stamp):
             memo = keep.memo
@@ -367,7 +378,7 @@ def _generate(
             raise Stop(problems)
         corpus = build_corpus((r.article for r in results if r.article is not None), vocabulary)
         layout = corpus.layout()
-        renderer = Renderer(vocabulary, templates, large)
+        renderer = Renderer(vocabulary, templates, large, site_url=site_url)
         bodies = {r.article_id: r.body for r in results if r.article_id is not None and r.name in changed}
         article_keys = {r.article_id: r.digest for r in results if r.article_id is not None}
         plan = renderer.pages(corpus, layout, bodies, article_keys)

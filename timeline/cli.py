@@ -13,6 +13,7 @@ import jinja2
 
 from timeline import build
 from timeline.build import Outcome, Stop, check, compile_seeds, seed_names, template_location
+from timeline.exports import SiteUrlError, site_url
 from timeline.model import Corpus, build_corpus
 from timeline.problems import Problem
 from timeline.render import TEMPLATES
@@ -85,11 +86,18 @@ def generate(
 ) -> Outcome:
     """The whole pipeline: seeds in, generated pages written; raise Stop and write nothing on failure.
 
+    The site's address, which the data files link to, comes from the SITE_URL environment variable
+    (as mkdocs.yml's ``site_url``).
+
     ``keep`` holds the memo between runs of one process (the live preview).
     """
     vocabulary = _vocabulary()
     try:
-        return build.generate(seeds_dir, docs_dir, vocabulary, templates, jobs, keep)
+        address = site_url(os.environ.get("SITE_URL"))
+    except SiteUrlError as error:
+        raise Stop(message=f"{error}; docs/ is unchanged") from error
+    try:
+        return build.generate(seeds_dir, docs_dir, vocabulary, templates, jobs, keep, address)
     except jinja2.TemplateError as error:  # a template that does not even load
         raise Stop(message=f"{template_location(error)}: template error: {error}; docs/ is unchanged") from error
     except WriteError as error:

@@ -25,6 +25,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from timeline import exports
 from timeline.dates import Date, parse_date
 from timeline.escape import CONTROLS, Escaped, attribute, css_string, inline_text, link_target
 from timeline.model import Article, Block, Corpus, Event, EventSummary, Layout, Tally, article_text
@@ -182,9 +183,10 @@ def digest(*parts: str) -> str:
     return hashlib.sha1("\0".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
-EventParts = tuple[str, str, str, str]
-"""An event's timeline section, its line in lists, its line in the JSON data file and its row in the CSV."""
-PART_KINDS = ("section", "line", "data", "row")
+EventParts = tuple[str, str, str, str, str, str, str]
+"""An event's timeline section, its line in lists, its line in the JSON data file, its row in the CSV, its
+VEVENT in the calendar (empty unless dated to a day), its entry in the Atom feed and its TimelineJS slide."""
+PART_KINDS = ("section", "line", "data", "row", "vevent", "entry", "slide")
 """The parts of an event, in ``EventParts`` order: each is kept apart, since pages print one kind."""
 
 
@@ -198,10 +200,17 @@ class Renderer:
     """
 
     def __init__(
-        self, vocabulary: Vocabulary, templates: Path = TEMPLATES, large: bool = False, compiled: Path | None = None
+        self,
+        vocabulary: Vocabulary,
+        templates: Path = TEMPLATES,
+        large: bool = False,
+        compiled: Path | None = None,
+        site_url: str | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         self.large = large
+        self.site_url = site_url
+        """The site's address ending in ``/`` (``exports.site_url``), or None: then addresses are relative."""
         self.env = environment(templates, compiled)
         self._dates: dict[str, Markup] = {}
         self._date_template = self.env.get_template("_date.md.j2")
@@ -217,6 +226,9 @@ class Renderer:
         self.env.globals["language_name"] = language_name
         self.env.globals["event_blocks"] = self._event_blocks
         self.env.globals["event_lines"] = self._event_lines
+        self.env.globals["news_article_ld"] = lambda article: exports.json_ld(exports.news_article(article))
+        self.env.globals["claim_ld"] = self._claim_ld
+        self.env.globals["site_url"] = site_url or ""
         self._macros: Any = None
         self._parts: tuple[dict[str, str], ...] = tuple({} for _ in PART_KINDS)
         """Of each kind, the parts of the events that the pages to render list (``use``)."""
@@ -271,6 +283,15 @@ class Renderer:
         """An event's address from the site root, as a reader sees it (timeline/#<id>): text, to print with |md."""
         return f"{site_path(self.event_pages[event_id])}#{event_id}"
 
+    def permalink(self, event_id: str) -> str:
+        """An event's permalink in the data files: absolute when the site's address is known, else from the root."""
+        return f"{self.site_url or ''}{self._event_permalink(event_id)}"
+
+    def _claim_ld(self, event: Event) -> Escaped:
+        """The event's schema.org Claim, for the script element of its section."""
+        permalink = self.permalink(event.id) if self.site_url else None
+        return exports.json_ld(exports.claim(event, permalink, self.vocabulary))
+
     def part_key(self, event: EventSummary) -> str:
         """A digest of all an event's parts show: its sources (``EventSummary.key``), its page and its rivals."""
         return digest(event.key, self.event_pages[event.id], self._rivals_key(event.id))
@@ -294,16 +315,24 @@ class Renderer:
         """Each event's parts, in ``PART_KINDS`` order (``pages`` must have placed the events)."""
         block = self.env.get_template("_event.md.j2")
         line = self._macro_module().event_line
+        slide_text = self.env.get_template("_timelinejs.html.j2")
         pages = self.event_pages
+        vocabulary = self.vocabulary
+        base = self.site_url
         parts = {}
         for e in events:
             permalink = f"{site_path(pages[e.id])}#{e.id}"
+            link = f"{base}{permalink}" if base else permalink  # the feed is in data/: relative links go up
             rivals = [r.id for r in self.rivals.get(e.id, ())]
+            text = slide_text.render(event=e, permalink=link, absolute=base is not None).strip()
             parts[e.id] = (
                 block.render(self.context | {"event": e}),
                 str(line(e, "../")),
                 _json_line(e, permalink, rivals),
                 csv_row(e, permalink, rivals),
+                exports.calendar_event(e, link, base is not None),
+                exports.feed_entry(e, link if base else f"../{permalink}", vocabulary),
+                exports.timelinejs_slide(e, text),
             )
         return parts
 
@@ -317,10 +346,12 @@ class Renderer:
 
     def article_page(self, article: Article, text: tuple[Block, ...]) -> str:
         """The article's page: its source, milestones (linked to their events) and highlighted text."""
-        tags = None if self.large else {"tags": article_tags(self.vocabulary, article)}
+        meta: dict[str, Any] = {"description": article_description(article), "og_type": "article"}
+        if not self.large:
+            meta["tags"] = article_tags(self.vocabulary, article)
         topics = topic_tags(self.vocabulary, article)
         citing = article.citing_count
-        return self.page("article.md.j2", article.title, tags, article=article, text=text, citing=citing, topics=topics)
+        return self.page("article.md.j2", article.title, meta, article=article, text=text, citing=citing, topics=topics)
 
     def pages(
         self, corpus: Corpus, layout: Layout, bodies: Mapping[str, str], article_keys: Mapping[str, str] | None = None
@@ -360,14 +391,18 @@ class Renderer:
             "newest": newest_publication(layout),
             **_legend(),
         }
-        add("index.md", None, functools.partial(self.page, "home.md.j2", HOME_TITLE, **home))
+        add(
+            "index.md",
+            None,
+            functools.partial(self.page, "home.md.j2", HOME_TITLE, described(HOME_DESCRIPTION), **home),
+        )
         newest = home["newest"]
         print_style = self.env.get_template("data-date.css.j2")
         add(DATA_DATE_CSS, None, lambda: print_style.render(newest=newest.display if newest else None))
         if split_by_year(layout):
-            add(
-                "timeline/index.md", None, functools.partial(self.page, "timeline_years.md.j2", "Timeline", tally=tally)
-            )
+            years_meta = described(TIMELINE_DESCRIPTION)
+            render_years = functools.partial(self.page, "timeline_years.md.j2", "Timeline", years_meta, tally=tally)
+            add("timeline/index.md", None, render_years)
             for year, events in layout.years():
                 add(  # a year's page shows no totals: adding an article rewrites only the pages it shows on
                     f"timeline/{year}.md",
@@ -390,18 +425,29 @@ class Renderer:
         add(
             "articles/index.md",
             digest(*listing),
-            functools.partial(self.page, "articles.md.j2", "Articles", articles=layout.articles),
+            functools.partial(
+                self.page, "articles.md.j2", "Articles", described(ARTICLES_DESCRIPTION), articles=layout.articles
+            ),
         )
         add(
             "countries/index.md",
             None,
-            functools.partial(self.page, "countries.md.j2", "Countries", codes=tally.country_pages(), tally=tally),
+            functools.partial(
+                self.page,
+                "countries.md.j2",
+                "Countries",
+                described(COUNTRIES_DESCRIPTION),
+                codes=tally.country_pages(),
+                tally=tally,
+            ),
         )
 
         def event_list(path: str, template: str, title: str, code: str, events: list[EventSummary]) -> None:
             """A country's or a procedure's page: its firsts and every event it concerns."""
             first = list_firsts(tally, path, code, vocabulary)
-            render = functools.partial(self.page, template, title, unlisted, code=code, events=events, firsts=first)
+            about = f"{title} on the timeline of pediatric transplantation in Central Asia"
+            meta = (unlisted or {}) | described(f"{about}: the first recorded of each kind and every event, sourced.")
+            render = functools.partial(self.page, template, title, meta, code=code, events=events, firsts=first)
             firsts_key = "\0".join(keys[e.id] for e in first.values())
             add(path, digest(firsts_key, *(keys[e.id] for e in events)), render, (e.id for e in events), 1)
 
@@ -412,7 +458,9 @@ class Renderer:
         add(
             "procedures/index.md",
             None,
-            functools.partial(self.page, "procedures.md.j2", "Procedures", codes=codes, tally=tally),
+            functools.partial(
+                self.page, "procedures.md.j2", "Procedures", described(PROCEDURES_DESCRIPTION), codes=codes, tally=tally
+            ),
         )
         for code in codes:
             label = vocabulary.procedures[code].label.capitalize()
@@ -424,6 +472,7 @@ class Renderer:
                 self.page,
                 "vocabularies.md.j2",
                 "Vocabularies",
+                described(VOCABULARIES_DESCRIPTION),
                 region=vocabulary.region,
                 in_use=sorted(countries_named(corpus, layout) - set(vocabulary.region)),
                 tags=vocabulary.tags,
@@ -433,7 +482,55 @@ class Renderer:
         add("data/timeline.json", every_key, lambda: timeline_json(layout, self._parts[2]), every_event, 2)
         add("data/timeline.csv", every_key, lambda: timeline_csv(layout, self._parts[3]), every_event, 3)
         add("data/annotation.schema.json", None, lambda: schema_json(annotation_schema(vocabulary)))
+        self._exports(corpus, layout, every_key, add)
         return out
+
+    def _exports(self, corpus: Corpus, layout: Layout, every_key: str, add: Callable[..., None]) -> None:
+        """The data files of ``exports`` and the page that lists every data file."""
+        every_event = tuple(e.id for e in layout.events)
+        header = _csv_record(CSV_COLUMNS)
+        add(
+            "data/timeline-excel.csv",
+            every_key,
+            lambda: exports.excel_csv(header, (self._parts[3][e.id] for e in layout.events)),
+            every_event,
+            3,
+        )
+        vevents, entries, slides = self._parts[4], self._parts[5], self._parts[6]
+        add(
+            "data/timeline.ics",
+            every_key,
+            lambda: exports.calendar((vevents[e.id] for e in layout.events), SITE_NAME),
+            every_event,
+            4,
+        )
+
+        def feed() -> bytes:
+            ordered = exports.feed_order(corpus.events)
+            updated = ordered[0][0] if ordered else exports.EPOCH
+            return exports.atom_feed((entries[e.id] for _, e in ordered), updated, self.site_url, SITE_NAME)
+
+        add("data/milestones.atom", every_key, feed, every_event, 5)
+        add(
+            "data/timelinejs.json",
+            every_key,
+            lambda: exports.timelinejs((slides[e.id] for e in layout.events), SITE_NAME, TIMELINEJS_ABOUT),
+            every_event,
+            6,
+        )
+        data_page = {
+            "csv_columns": CSV_COLUMN_NOTES,
+            "json_fields": JSON_FIELD_NOTES,
+            "source_fields": SOURCE_FIELD_NOTES,
+            "site_name": SITE_NAME,
+            "day_events": sum(1 for e in corpus.events if exports.exact_day(e.date) is not None),
+            "event_count": len(corpus.events),
+        }
+        add(
+            "data.md",
+            None,
+            functools.partial(self.page, "data.md.j2", "Data", described(DATA_DESCRIPTION), **data_page),
+        )
 
     def _article_page_of(self, article: Article, bodies: Mapping[str, str]) -> str:
         return self.article_page(article, article_text(bodies[article.id], article))
@@ -449,6 +546,7 @@ class Renderer:
         return self.page(
             "timeline.md.j2",
             title,
+            described(f"{title}: {TIMELINE_DESCRIPTION}" if split else TIMELINE_DESCRIPTION),
             years=years,
             shown=shown,
             year_pages=years if split else [],
@@ -464,6 +562,44 @@ HOME_TITLE = "Pediatric transplantation in Central Asia"
 DATA_DATE_CSS = "timeline/data-date.css"
 """A printout's date for the data, the newest source's publication (the print header in overrides/main.html):
 one small file that changes when that date does, rather than every page."""
+HOME_DESCRIPTION = (
+    "A sourced timeline of how pediatric bone marrow, stem cell, liver and kidney transplantation and cell therapy "
+    "arrived in Uzbekistan, Kyrgyzstan, Kazakhstan, Tajikistan and Turkmenistan, told from news articles."
+)
+TIMELINE_DESCRIPTION = (
+    "every event of pediatric transplantation in Central Asia in order, each quoting its sources, "
+    "every date as precise as they allow."
+)
+ARTICLES_DESCRIPTION = "The news articles the timeline of pediatric transplantation in Central Asia is built from."
+COUNTRIES_DESCRIPTION = "Pediatric transplantation in Central Asia country by country: the firsts and every event."
+PROCEDURES_DESCRIPTION = "Pediatric transplantation in Central Asia by procedure: the firsts in each country."
+VOCABULARIES_DESCRIPTION = "The countries, procedures and kinds of event an annotated article may use."
+DATA_DESCRIPTION = (
+    "The timeline's data to take away: CSV (and a variant for Excel), JSON, a calendar, an Atom feed and TimelineJS, "
+    "with every column and how to cite them."
+)
+
+
+TIMELINEJS_ABOUT = (
+    "How pediatric transplantation arrived in Central Asia, from news articles: every date as precise as its "
+    "sources allow. Data: CC BY 4.0."
+)
+
+
+def described(text: str) -> dict[str, str]:
+    """The front matter of a page's description (``exports.describe``): Material prints it as a meta tag."""
+    line = exports.describe(text)
+    return {"description": line[:1].upper() + line[1:]}
+
+
+def article_description(article: Article) -> str:
+    """An article page's description: its summary, else what and whose it is."""
+    if article.summary:
+        return exports.describe(article.summary)
+    source = article.source
+    whose = ", ".join(p for p in (source.outlet, source.published.display if source.published else None) if p)
+    return exports.describe(f"{article.title}{f' ({whose})' if whose else ''}: the news article and its milestones.")
+
 
 SITE_NAME = "Pediatric transplantation in Central Asia: a sourced timeline"
 """The site's name as citations give it (each event's "Cite this" and the data file's ``cite``)."""
@@ -478,13 +614,16 @@ def newest_publication(layout: Layout) -> Date | None:
     return max(dates, key=lambda d: (d.sort_key[1], d.sort_key[0], d.edtf), default=None)
 
 
-def render_site(corpus: Corpus, bodies: Mapping[str, str], templates: Path = TEMPLATES) -> dict[str, str]:
+def render_site(
+    corpus: Corpus, bodies: Mapping[str, str], templates: Path = TEMPLATES, site_url: str | None = None
+) -> dict[str, str]:
     """Every generated file under ``docs/``, keyed by its relative path: the whole site in one call.
 
     The same plan (``Renderer.pages``) and the same parts a run renders,
     with nothing kept: what a run writes must equal this.
     """
-    renderer = Renderer(corpus.vocabulary, templates, large=len(corpus.articles) > FULL_TEXT_SEARCH_LIMIT)
+    large = len(corpus.articles) > FULL_TEXT_SEARCH_LIMIT
+    renderer = Renderer(corpus.vocabulary, templates, large=large, site_url=site_url)
     layout = corpus.layout()
     plan = renderer.pages(corpus, layout, bodies)
     parts = renderer.parts(corpus.events)
@@ -572,6 +711,52 @@ CSV_COLUMNS = (
 """The columns of data/timeline.csv; ``article``, ``outlet``, ``published`` and ``url`` are those of the
 source whose title the row shows (the first source of the main version); ``contested_with`` the ids of
 rival firsts, separated by spaces."""
+
+
+CSV_COLUMN_NOTES = (
+    ("id", "the event's id, stable: also the anchor of its permalink"),
+    ("permalink", "where the event is on the site, from the site's address (timeline/#id)"),
+    (
+        "date",
+        "the date in EDTF, as precise as the sources allow: 2023-03-29, 2026-02, 2023?, ../2023-03-29 (on or before)",
+    ),
+    ("earliest", "the first day the date allows (ISO 8601), empty when the start is open"),
+    ("latest", "the last day the date allows, empty when the end is open"),
+    ("display", "the date as the site words it: by 29 March 2023, 2022 – February 2026"),
+    ("country", "ISO 3166-1 alpha-2 code, such as UZ"),
+    ("procedure", "the procedure's code (see the vocabularies page)"),
+    ("kind", "the kind of event: first, policy, plan, capacity or event (see the vocabularies page)"),
+    ("title", "what happened, as the first source of the main reading puts it"),
+    ("disagreement", "yes when sources disagree on the date, country, procedure or kind"),
+    ("contested_with", "the ids of other events that claim the same first, separated by spaces"),
+    ("sources", "how many articles cite the event"),
+    ("article", "the id of the article whose title the row shows (its page is articles/<id>/)"),
+    ("outlet", "that article's outlet"),
+    ("published", "that article's publication date, in EDTF"),
+    ("url", "that article's address"),
+)
+"""What each column of data/timeline.csv holds, for the Data page (a test checks that every column is here)."""
+
+JSON_FIELD_NOTES = (
+    ("id, permalink, date, earliest, latest, display, country, procedure, kind, title", "as in the CSV"),
+    ("counted_under", "the procedure and every family above it: where the event counts in firsts and filters"),
+    ("places, institutions", "every place and institution a source names"),
+    ("disagreement", "true when sources disagree"),
+    ("sources_agree", "true when several readings agree, and date and procedure are the narrowest they all allow"),
+    ("contested_with", "the ids of rival firsts"),
+    ("sources", "every citing article (fields below)"),
+    ("versions", "each distinct reading: date fields, country, procedure, kind and the ids of its sources"),
+)
+"""The fields of each event in data/timeline.json, for the Data page."""
+
+SOURCE_FIELD_NOTES = (
+    ("article, article_title, outlet, published, url", "the article"),
+    ("evidence", "the verbatim quote that supports the event; in_headline when it is in the headline only"),
+    ("page", "the quote on the article's page on this site"),
+    ("title, date", "what this source says happened, and when (EDTF)"),
+    ("date_basis, date_note", "stated or inferred, and how an inferred date was reasoned"),
+)
+"""The fields of each source of an event in data/timeline.json, for the Data page."""
 
 
 def timeline_csv(layout: Layout, rows_of: Mapping[str, str]) -> bytes:
