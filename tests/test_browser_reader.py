@@ -86,3 +86,16 @@ def test_an_inferred_date_does_not_look_like_a_stated_one(open_page: Any) -> Non
     key = page.locator(".tl-legend")
     assert key.locator(".tl-date.tl-inferred").count() == 1
     assert "2022 or later" in key.inner_text()
+
+
+def test_a_printout_names_the_site_its_address_and_the_datas_date(open_page: Any) -> None:
+    page = open_page("timeline/")
+    header = page.locator(".tl-print-header")
+    assert not header.is_visible()  # never on screen
+    page.emulate_media(media="print")
+    assert header.is_visible()
+    text = header.inner_text()
+    assert "Pediatric transplantation in Central Asia" in text
+    assert page.url.split("#")[0] in text  # no SITE_URL in the tests: the address it was opened at
+    after = header.evaluate("h => getComputedStyle(h, '::after').content")
+    assert "data as of February 2026" in after  # the newest source's publication (seeds/)
