@@ -281,7 +281,7 @@ def build_chart(
         return (event.year, event.when[0].month if year is not None else 0)
 
     by_lane: dict[str, list[EventSummary]] = defaultdict(list)
-    for event in events:
+    for event in sorted(events, key=lambda e: e.sort_key):  # in any order given, the same chart
         by_lane[lane_of(event)].append(event)
     built: list[Lane] = []
     top = AXIS
@@ -306,13 +306,19 @@ def build_chart(
         built.append(Lane(label, _round(top), height, len(members), marks))
         top += height
     when = str(low) if low == high else f"{low} to {high}"
-    description = (
-        f"{len(events)} event{'s' if len(events) != 1 else ''}{scope} in {when}, drawn across time in lanes by "
-        f"{lane_word}: points for days and months, bars for longer dates, bars fading back for dates known "
-        "only as “by” a day. "
-    )
-    if counted:
-        description += f"{counted} of them, where a lane is too crowded to draw, are counted in boxes that link to their list. "
+    count = f"{len(events)} event{'s' if len(events) != 1 else ''}{scope} in {when}"
+    if counted == len(events):
+        description = (
+            f"{count}, counted by {lane_word} and year: each box gives how many events a lane holds in a year "
+            "and links to their list. "
+        )
+    else:
+        description = (
+            f"{count}, drawn across time in lanes by {lane_word}: points for days and months, bars for longer "
+            "dates, bars fading back for dates known only as “by” a day. "
+        )
+        if counted:
+            description += f"{counted} of them, where a lane is too crowded to draw, are counted in boxes that link to their list. "
     description += "Each mark links to its event; the list of events below is this chart's text equivalent."
     return Chart(title, description, lane_word, WIDTH, _round(top + 4), ticks, tuple(built), len(events), counted)
 

@@ -372,11 +372,7 @@ class Renderer:
         }
         add("index.md", None, functools.partial(self.page, "home.md.j2", HOME_TITLE, **home))
         if split_by_year(layout):
-            add(  # the chart draws every event: keyed by them all
-                "timeline/index.md",
-                digest(counts, *(keys[e.id] for e in layout.events)),
-                functools.partial(self._timeline_years, layout, tally),
-            )
+            add("timeline/index.md", None, functools.partial(self._timeline_years, layout, tally))
             for year, events in layout.years():
                 add(  # a year's page shows no totals: adding an article rewrites only the pages it shows on
                     f"timeline/{year}.md",
@@ -471,7 +467,11 @@ class Renderer:
         )
 
     def years_chart(self, layout: Layout) -> Chart | None:
-        """The chart of the list of years (a timeline split by year): marks link to the years' pages."""
+        """The chart of the list of years (a timeline split by year): each country's events of each year counted.
+
+        Only counts, each linking to its year's page filtered to its country: the events themselves are
+        drawn on the years' pages, and an edit that changes no count leaves this page as it was.
+        """
         pages = self.event_pages
         countries = self.vocabulary.countries
         used = {e.country for e in layout.events}
@@ -487,6 +487,7 @@ class Renderer:
             "Timeline at a glance",
             "",
             "country",
+            aggregate_above=0,
         )
 
     def country_chart(self, code: str, events: list[EventSummary]) -> Chart | None:
