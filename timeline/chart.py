@@ -318,7 +318,10 @@ def build_chart(
             "dates, bars fading back for dates known only as “by” a day. "
         )
         if counted:
-            description += f"{counted} of them, where a lane is too crowded to draw, are counted in boxes that link to their list. "
+            description += (
+                f"{counted} of them, where a lane is too crowded to draw, are counted in boxes "
+                "that link to their list. "
+            )
     description += "Each mark links to its event; the list of events below is this chart's text equivalent."
     return Chart(title, description, lane_word, WIDTH, _round(top + 4), ticks, tuple(built), len(events), counted)
 
