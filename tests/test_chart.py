@@ -285,12 +285,14 @@ def test_the_chart_is_one_raw_html_block_that_markdown_leaves_whole(
         body = files[page]
         start = body.index('<div class="tl-chart"')
         block = body[start : body.index("</ul>\n</div>\n", start) + len("</ul>\n</div>")]
+        assert body[start - 2 : start] == "\n\n", page  # a block of its own, not HTML inside a paragraph
         lines = block.split("\n")
         assert all(line.strip() and not line[:1].isspace() for line in lines), page  # no blank, no indented line
         html = markdown.markdown(body.split("---\n", 2)[2], extensions=["toc", "tables", "attr_list", "md_in_html"])
         soup = BeautifulSoup(html, "html.parser")
         svg = soup.select_one("div.tl-chart svg")
         assert svg is not None, page
+        assert [p.name for p in svg.parents if p.name == "p"] == [], page
         links = svg.select("a")
         assert [a.get_text() for a in links] == [" ".join(HOSTILE.split()) + " (2023 (uncertain); first of its kind)"]
         assert soup.select_one("ul.tl-chart-key") is not None
