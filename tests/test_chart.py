@@ -202,36 +202,62 @@ def test_lanes_follow_the_order_given_and_skip_empty_ones() -> None:
 
 
 def test_marks_that_would_overlap_go_on_another_row() -> None:
-    chart = timeline_chart([summary(f"e{n}", "2021-05-14") for n in range(5)])
+    chart = timeline_chart([summary(f"e{n}", "2021-05-14") for n in range(chart_module.MAX_ROWS)])
     rows = sorted({m.y for m in chart.lanes[0].marks})
     assert len(rows) == chart_module.MAX_ROWS
     assert chart.lanes[0].height == chart_module.MAX_ROWS * chart_module.ROW + 2 * chart_module.LANE_PAD
+    assert chart.counted == 0
 
 
-def test_a_crowded_lane_year_is_counted_in_one_box() -> None:
-    crowded = [summary(f"uz-{n}", f"2021-{n % 12 + 1:02d}") for n in range(AGGREGATE_ABOVE + 1)]
-    just_fits = [summary(f"kg-{n}", "2021", "KG") for n in range(AGGREGATE_ABOVE)]
-    other_year = [summary("uz-later", "2023-01-01")]
-    chart = timeline_chart(crowded + just_fits + other_year)
+def test_marks_that_would_cover_one_another_are_counted_instead() -> None:
+    same_day = [summary(f"uz-{n}", "2021-05-14") for n in range(chart_module.MAX_ROWS + 1)]
+    apart = [summary(f"kg-{n}", f"2021-{2 * n + 1:02d}-01", "KG") for n in range(4)]
+    chart = timeline_chart([*same_day, *apart, summary("uz-later", "2023-01-01")])
     uz, kg = chart.lanes
-    boxes = [m for m in uz.marks if m.shape == "count"]
-    assert [(b.count, b.href) for b in boxes] == [(AGGREGATE_ABOVE + 1, "?country=UZ#year_2021")]
-    assert [m.event for m in uz.marks if m.shape != "count"] == ["uz-later"]
-    assert uz.events == AGGREGATE_ABOVE + 2
-    assert len(kg.marks) == AGGREGATE_ABOVE and all(m.shape == "bar" for m in kg.marks)
-    assert chart.counted == AGGREGATE_ABOVE + 1
+    assert [(m.shape, m.count, m.href) for m in uz.marks] == [
+        ("count", chart_module.MAX_ROWS + 1, "?country=UZ#year_2021"),
+        ("point", 0, "#uz-later"),
+    ]
+    assert [m.shape for m in kg.marks] == ["point"] * 4  # two months apart: room for each
+    assert chart.counted == chart_module.MAX_ROWS + 1
     assert "are counted in boxes" in chart.description
+
+
+def test_more_than_forty_events_in_a_lane_year_are_counted_even_with_room() -> None:
+    spread = [summary(f"uz-{n:02d}", f"2021-{n % 12 + 1:02d}-{n // 12 + 1:02d}") for n in range(AGGREGATE_ABOVE + 1)]
+    chart = build_chart(
+        spread,
+        [("UZ", "Uzbekistan")],
+        lambda e: e.country,
+        str,
+        lambda c, y: f"#year_{y}",
+        (),
+        "t",
+        "",
+        "country",
+        year=None,
+        aggregate_above=AGGREGATE_ABOVE,
+    )
+    assert chart is not None
+    (box,) = chart.lanes[0].marks
+    assert (box.shape, box.count, box.href) == ("count", AGGREGATE_ABOVE + 1, "#year_2021")
+    assert "Uzbekistan, 2021" in box.title
+    assert chart.counted == len(spread)
+    assert "counted by country and year" in chart.description
 
 
 def test_a_year_page_chart_runs_month_by_month_and_counts_by_month() -> None:
     events = [summary(f"e{n}", "2021-03-14") for n in range(AGGREGATE_ABOVE + 1)] + [summary("f", "2021-04-02")]
+    events += [summary(f"y{n}", "2021") for n in range(chart_module.MAX_ROWS + 1)]  # the whole year, each
     chart = timeline_chart(events, year=2021)
     assert [t.label for t in chart.ticks if t.label] == [m[:3] for m in MONTHS]
     (lane,) = chart.lanes
-    box = next(m for m in lane.marks if m.shape == "count")
+    box = next(m for m in lane.marks if m.shape == "count" and m.count == AGGREGATE_ABOVE + 1)
     march, april = chart.ticks[2].x, chart.ticks[3].x
     assert march <= box.x < box.x + box.width <= april
     assert [m.event for m in lane.marks if m.shape == "point"] == ["f"]
+    (whole_year,) = [m for m in lane.marks if m.shape == "count" and m.count == chart_module.MAX_ROWS + 1]
+    assert whole_year.x == PLOT_LEFT and whole_year.x + whole_year.width == pytest.approx(PLOT_RIGHT - 1)
 
 
 def test_ten_thousand_events_make_a_light_chart(vocabulary: Vocabulary) -> None:

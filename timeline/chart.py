@@ -12,9 +12,11 @@ made here. A date is drawn as honestly as it is known:
 - approximate dates are hollow, uncertain ones dashed, inferred ones dotted;
 - firsts are diamonds, contested firsts ringed.
 
-Where a lane holds more than ``AGGREGATE_ABOVE`` events in one year (one
-month on a year's page) their marks would only cover one another: one box
-with their number, linking to their list, stands for them. Coordinates are
+A lane's events of one year (on a year's page, of one month, or dated to
+the whole year) are counted instead of drawn where their marks would cover
+one another, and wherever there are more than ``AGGREGATE_ABOVE`` of them
+(which keeps the SVG light at any size): one box with their number, linking
+to their list, stands for them. Coordinates are
 rounded to a tenth of a pixel, so the same events give the same bytes.
 """
 
@@ -29,7 +31,7 @@ from timeline.dates import MONTHS, Date
 from timeline.model import EventSummary
 
 AGGREGATE_ABOVE = 40
-"""Above this many events in one lane and one year (or month), one count box replaces their marks."""
+"""Above this many events in one lane and one year (or month), one count box replaces their marks, room or not."""
 
 WIDTH = 720.0
 """The chart's drawing width (its viewBox); CSS scales it to the page, never below 640 px."""
@@ -176,6 +178,8 @@ class _Placed:
     right: float
     make: Callable[[float], Mark]
     order: tuple[object, ...]
+    bucket: tuple[int, int] | None = None
+    """The year and month (0: the whole year) the event's mark would be counted in; None for a count box."""
 
 
 def _event_mark(
@@ -262,8 +266,9 @@ def build_chart(
     the description. ``lane_of`` gives an event's lane key, ``href`` an event id's link and
     ``bucket_href`` the link of a lane's events in a year, for count boxes.
     With ``year``, the chart shows that year alone, month by month, and
-    counts by lane and month; otherwise it spans every year the events
-    allow and counts by lane and year.
+    counts by lane and month (dates wider than a month by lane and year);
+    otherwise it spans every year the events allow and counts by lane and
+    year. ``aggregate_above=0`` counts every event.
     """
     if not events:
         return None
@@ -278,7 +283,14 @@ def build_chart(
     ticks = _month_ticks(year, scale) if year is not None else _year_ticks(first.year, last.year, scale)
 
     def bucket(event: EventSummary) -> tuple[int, int]:
-        return (event.year, event.when[0].month if year is not None else 0)
+        """The year (and on a year's page the month) a count box would count the event in: month 0 is the year."""
+        if year is None:
+            return (event.year, 0)
+        first_day, last_day = event.when
+        return (
+            event.year,
+            first_day.month if (first_day.year, first_day.month) == (last_day.year, last_day.month) else 0,
+        )
 
     by_lane: dict[str, list[EventSummary]] = defaultdict(list)
     for event in sorted(events, key=lambda e: e.sort_key):  # in any order given, the same chart
@@ -291,17 +303,24 @@ def build_chart(
         if not members:
             continue
         sizes = Counter(bucket(e) for e in members)
-        placed: list[_Placed] = []
-        for (bucket_year, month), size in sorted(sizes.items()):
-            if size > aggregate_above:
-                counted += size
-                placed.append(_count_box(bucket_year, month, size, label, scale, bucket_href(key, bucket_year)))
-        for event in members:
-            if sizes[bucket(event)] > aggregate_above:
-                continue
-            left, right, make = _event_mark(event, scale, href(event.id), event.id in contested)
-            placed.append(_Placed(left, right, make, (left, event.sort_key)))
-        rows, marks = _pack(placed, top)
+        drawn = [
+            _Placed(left, right, make, (left, e.sort_key), bucket(e))
+            for e in members
+            for left, right, make in [_event_mark(e, scale, href(e.id), e.id in contested)]
+        ]
+        boxes = {
+            b: _count_box(b[0], b[1], size, label, scale, bucket_href(key, b[0])) for b, size in sorted(sizes.items())
+        }
+        # Count where there are too many to draw, then wherever marks would still cover one another.
+        aggregated = {b for b, size in sizes.items() if size > aggregate_above}
+        while True:
+            placed = [boxes[b] for b in sorted(aggregated)] + [p for p in drawn if p.bucket not in aggregated]
+            rows, marks, crowded = _pack(placed, top)
+            more = {b for b in crowded if b not in aggregated and sizes[b] > 1}
+            if not more:
+                break
+            aggregated |= more
+        counted += sum(sizes[b] for b in aggregated)
         height = rows * ROW + 2 * LANE_PAD
         built.append(Lane(label, _round(top), height, len(members), marks))
         top += height
@@ -343,29 +362,34 @@ def _count_box(year: int, month: int, size: int, label: str, scale: _Scale, href
         when = str(year)
     left, right = scale(start), scale(end)
     width = _round(max(right - left - 1.0, MIN_BAR))
-    title = f"{size} events in {label}, {when}: too many to draw one by one; this opens their list"
+    title = f"{size} events in {label}, {when}: too close to draw one by one; this opens their list"
 
     def make(y: float) -> Mark:
         return Mark(href, title, "count", left, width, y, _round(left + width / 2), count=size)
 
-    return _Placed(left, left + width, make, (left, ""))
+    return _Placed(left, left + width, make, (left, ()))
 
 
-def _pack(placed: list[_Placed], top: float) -> tuple[int, tuple[Mark, ...]]:
-    """Put each mark on the first row of its lane where it overlaps nothing (or on the least full row)."""
+def _pack(placed: list[_Placed], top: float) -> tuple[int, tuple[Mark, ...], set[tuple[int, int]]]:
+    """Put each mark on the first row of its lane where it overlaps nothing (or on the least full row).
+
+    Returns the rows used, the marks, and the buckets of the event marks that overlap another.
+    """
     ends: list[float] = []
-    marks: list[tuple[tuple[object, ...], Mark]] = []
+    marks: list[Mark] = []
+    crowded: set[tuple[int, int]] = set()
     for item in sorted(placed, key=lambda p: p.order):
-        row = next((n for n, end in enumerate(ends) if end + 2 <= item.left), None)
+        row = next((n for n, end in enumerate(ends) if end + 1 <= item.left), None)
         if row is None and len(ends) < MAX_ROWS:
             ends.append(item.right)
             row = len(ends) - 1
         elif row is None:
             row = min(range(len(ends)), key=lambda n: (ends[n], n))
+            if item.bucket is not None:
+                crowded.add(item.bucket)
         ends[row] = max(ends[row], item.right)
-        y = _round(top + LANE_PAD + row * ROW + ROW / 2)
-        marks.append((item.order, item.make(y)))
-    return max(len(ends), 1), tuple(mark for _, mark in marks)
+        marks.append(item.make(_round(top + LANE_PAD + row * ROW + ROW / 2)))
+    return max(len(ends), 1), tuple(marks), crowded
 
 
 def _year_ticks(first: int, last: int, scale: _Scale) -> tuple[Tick, ...]:
