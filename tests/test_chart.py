@@ -360,3 +360,21 @@ def test_a_country_pages_count_box_opens_the_timeline_filtered_to_it(vocabulary:
     (box,) = chart.lanes[0].marks
     assert box.href == "../../timeline/?country=UZ&procedure=hsct#year_2021"
     assert "&amp;procedure=hsct" in svg_of(vocabulary, chart)
+
+
+def test_firsts_stay_drawn_where_other_marks_are_counted() -> None:
+    crowd = [summary(f"e{n}", "2021-05-14") for n in range(chart_module.MAX_ROWS + 2)]
+    chart = timeline_chart(
+        [*crowd, summary("first", "2021-05-14", kind="first"), summary("rival", "2021-05", kind="first")],
+        contested=("rival",),
+    )
+    marks = chart.lanes[0].marks
+    assert sorted((m.shape, m.count, m.event) for m in marks) == [
+        ("count", chart_module.MAX_ROWS + 2, ""),
+        ("point", 0, "first"),
+        ("point", 0, "rival"),
+    ]
+    assert chart.counted == chart_module.MAX_ROWS + 2
+    crowded = [summary(f"f{n:02d}", "2021-05-14", kind="first") for n in range(AGGREGATE_ABOVE + 1)]
+    (box,) = timeline_chart(crowded).lanes[0].marks
+    assert box.count == AGGREGATE_ABOVE + 1  # above the limit, firsts are counted too: the SVG stays light

@@ -180,6 +180,8 @@ class _Placed:
     order: tuple[object, ...]
     bucket: tuple[int, int] | None = None
     """The year and month (0: the whole year) the event's mark would be counted in; None for a count box."""
+    keep: bool = False
+    """A first or a contested first: drawn even where marks overlap (counted only above ``AGGREGATE_ABOVE``)."""
 
 
 def _event_mark(
@@ -303,24 +305,30 @@ def build_chart(
         if not members:
             continue
         sizes = Counter(bucket(e) for e in members)
+        # Firsts and contested firsts stand out: only a count above AGGREGATE_ABOVE takes them into a box.
+        kept = {e.id for e in members if e.kind == "first" or e.id in contested}
+        loose = Counter(bucket(e) for e in members if e.id not in kept)
         drawn = [
-            _Placed(left, right, make, (left, e.sort_key), bucket(e))
+            _Placed(left, right, make, (left, e.sort_key), bucket(e), e.id in kept)
             for e in members
             for left, right, make in [_event_mark(e, scale, href(e.id), e.id in contested)]
         ]
-        boxes = {
-            b: _count_box(b[0], b[1], size, label, scale, bucket_href(key, b[0])) for b, size in sorted(sizes.items())
-        }
+
+        def box(b: tuple[int, int], size: int) -> _Placed:
+            return _count_box(b[0], b[1], size, label, scale, bucket_href(key, b[0]))  # noqa: B023 - used at once
+
         # Count where there are too many to draw, then wherever marks would still cover one another.
-        aggregated = {b for b, size in sizes.items() if size > aggregate_above}
+        full = {b for b, size in sizes.items() if size > aggregate_above}
+        partial: set[tuple[int, int]] = set()
         while True:
-            placed = [boxes[b] for b in sorted(aggregated)] + [p for p in drawn if p.bucket not in aggregated]
+            placed = [box(b, sizes[b]) for b in sorted(full)] + [box(b, loose[b]) for b in sorted(partial)]
+            placed += [p for p in drawn if p.bucket not in full and (p.keep or p.bucket not in partial)]
             rows, marks, crowded = _pack(placed, top)
-            more = {b for b in crowded if b not in aggregated and sizes[b] > 1}
+            more = {b for b in crowded if b not in full and b not in partial and loose[b] > 1}
             if not more:
                 break
-            aggregated |= more
-        counted += sum(sizes[b] for b in aggregated)
+            partial |= more
+        counted += sum(sizes[b] for b in full) + sum(loose[b] for b in partial)
         height = rows * ROW + 2 * LANE_PAD
         built.append(Lane(label, _round(top), height, len(members), marks))
         top += height
