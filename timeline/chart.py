@@ -308,9 +308,11 @@ def build_chart(
         # Firsts and contested firsts stand out: only a count above AGGREGATE_ABOVE takes them into a box.
         kept = {e.id for e in members if e.kind == "first" or e.id in contested}
         loose = Counter(bucket(e) for e in members if e.id not in kept)
-        drawn = [
+        full = {b for b, size in sizes.items() if size > aggregate_above}
+        drawn = [  # only the events no box counts whatever happens: the list of years draws none
             _Placed(left, right, make, (left, e.sort_key), bucket(e), e.id in kept)
             for e in members
+            if bucket(e) not in full
             for left, right, make in [_event_mark(e, scale, href(e.id), e.id in contested)]
         ]
 
@@ -318,11 +320,10 @@ def build_chart(
             return _count_box(b[0], b[1], size, label, scale, bucket_href(key, b[0]))  # noqa: B023 - used at once
 
         # Count where there are too many to draw, then wherever marks would still cover one another.
-        full = {b for b, size in sizes.items() if size > aggregate_above}
         partial: set[tuple[int, int]] = set()
         while True:
             placed = [box(b, sizes[b]) for b in sorted(full)] + [box(b, loose[b]) for b in sorted(partial)]
-            placed += [p for p in drawn if p.bucket not in full and (p.keep or p.bucket not in partial)]
+            placed += [p for p in drawn if p.keep or p.bucket not in partial]
             rows, marks, crowded = _pack(placed, top)
             more = {b for b in crowded if b not in full and b not in partial and loose[b] > 1}
             if not more:
