@@ -497,11 +497,12 @@ class Renderer:
         split = any(page != "timeline/index.md" for page in pages.values())
         families = [p for p, term in vocabulary.procedures.items() if term.family is None]
         country = _identifier(code)
+        published = {page: f"../../{site_path(page)}" for page in dict.fromkeys(pages[e.id] for e in events)}
         return build_chart(
             events,
             [(p, _sentence_case(vocabulary.procedures[p].label)) for p in families],
             lambda e: vocabulary.lineage(e.procedure)[-1],
-            lambda event_id: f"../../{site_path(pages[event_id])}#{_identifier(event_id)}",
+            lambda event_id: f"{published[pages[event_id]]}#{_identifier(event_id)}",
             lambda family, year: (
                 f"../../{site_path(timeline_page(year, split))}?country={country}&procedure={_identifier(family)}"
                 f"#year_{year}"
