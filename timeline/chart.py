@@ -264,9 +264,10 @@ def build_chart(
 ) -> Chart | None:
     """Lay out ``events`` in ``lanes`` (key and label, in order; empty lanes left out); None without events.
 
-    ``scope`` says whose events they are (``of Uzbekistan``, or ``""``) in
-    the description. ``lane_of`` gives an event's lane key, ``href`` an event id's link and
-    ``bucket_href`` the link of a lane's events in a year, for count boxes.
+    ``scope`` says whose events they are in the description (`` concerning
+    Uzbekistan``, or ``""``). ``lane_of`` gives an event's lane key, ``href``
+    an event id's link and ``bucket_href`` the link of a lane's events in a
+    year, for count boxes; ``contested`` holds the ids of contested firsts.
     With ``year``, the chart shows that year alone, month by month, and
     counts by lane and month (dates wider than a month by lane and year);
     otherwise it spans every year the events allow and counts by lane and
