@@ -135,3 +135,18 @@ def test_the_downloadable_data_is_text(site: Path) -> None:
     data = json.loads((site / "data" / "timeline.json").read_text(encoding="utf-8"))
     assert len(data["events"]) == len(PAYLOADS)
     assert data["events"][0]["sources"][0]["url"] == "https://example.org/a_(b)?q={x}&r=[1]*_"
+
+
+def test_the_chart_shows_hostile_titles_as_text(site: Path) -> None:
+    for page in ("timeline/index.html", "countries/uz/index.html"):
+        soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+        chart = soup.select_one("svg.tl-chart-svg")
+        assert chart is not None, page
+        marks = chart.select("a.tl-mark")
+        assert len(marks) == len(PAYLOADS), page
+        titles = sorted(mark.title.get_text() for mark in marks if mark.title)
+        for index in range(len(PAYLOADS)):
+            assert any(f"XSS{index}milestone_title" in title for title in titles), (page, index)
+        for mark in marks:
+            assert {child.name for child in mark.find_all(True)} <= {"title", "circle", "rect", "path"}, mark
+            assert str(mark.get("href", "")).startswith(("#hostile-", "../../timeline/#hostile-")), mark

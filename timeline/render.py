@@ -26,6 +26,7 @@ import jinja2
 from markupsafe import Markup
 
 from timeline import exports
+from timeline.chart import Chart, build_chart
 from timeline.dates import Date, parse_date
 from timeline.escape import CONTROLS, Escaped, attribute, css_string, inline_text, link_target
 from timeline.model import Article, Block, Corpus, Event, EventSummary, Layout, Tally, article_text
@@ -70,7 +71,21 @@ def environment(templates: Path = TEMPLATES, compiled: Path | None = None) -> ji
     env.filters["id"] = _identifier
     env.filters["rel"] = _relative_prefix
     env.filters["css"] = lambda value: css_string(str(value))
+    env.filters["num"] = _number
     return env
+
+
+def _sentence_case(label: str) -> str:
+    """A label with its first letter capitalised and the rest as written (CAR-T stays CAR-T)."""
+    return label[:1].upper() + label[1:]
+
+
+def _number(value: float) -> Escaped:
+    """A coordinate, to a tenth: ``12``, ``12.5``, never ``-0`` or ``1e-05``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"refusing to print {value!r} as a number")
+    text = f"{round(value, 1) + 0.0:.1f}".removesuffix(".0")
+    return Escaped("0" if text == "-0" else text)
 
 
 def _relative_prefix(value: str) -> Escaped:
@@ -401,8 +416,7 @@ class Renderer:
         add(DATA_DATE_CSS, None, lambda: print_style.render(newest=newest.display if newest else None))
         if split_by_year(layout):
             years_meta = described(TIMELINE_DESCRIPTION)
-            render_years = functools.partial(self.page, "timeline_years.md.j2", "Timeline", years_meta, tally=tally)
-            add("timeline/index.md", None, render_years)
+            add("timeline/index.md", None, functools.partial(self._timeline_years, layout, tally, years_meta))
             for year, events in layout.years():
                 add(  # a year's page shows no totals: adding an article rewrites only the pages it shows on
                     f"timeline/{year}.md",
@@ -443,11 +457,12 @@ class Renderer:
         )
 
         def event_list(path: str, template: str, title: str, code: str, events: list[EventSummary]) -> None:
-            """A country's or a procedure's page: its firsts and every event it concerns."""
+            """A country's or a procedure's page: its firsts and every event it concerns (a country's, charted)."""
             first = list_firsts(tally, path, code, vocabulary)
             about = f"{title} on the timeline of pediatric transplantation in Central Asia"
             meta = (unlisted or {}) | described(f"{about}: the first recorded of each kind and every event, sourced.")
-            render = functools.partial(self.page, template, title, meta, code=code, events=events, firsts=first)
+            charted = template == "country.md.j2"
+            render = functools.partial(self._event_list, template, title, meta, code, events, first, charted)
             firsts_key = "\0".join(keys[e.id] for e in first.values())
             add(path, digest(firsts_key, *(keys[e.id] for e in events)), render, (e.id for e in events), 1)
 
@@ -532,6 +547,88 @@ class Renderer:
             functools.partial(self.page, "data.md.j2", "Data", described(DATA_DESCRIPTION), **data_page),
         )
 
+    def _event_list(
+        self,
+        template: str,
+        title: str,
+        extra: dict[str, Any] | None,
+        code: str,
+        events: list[EventSummary],
+        firsts: dict[str, EventSummary],
+        charted: bool,
+    ) -> str:
+        chart = self.country_chart(code, events) if charted else None
+        return self.page(template, title, extra, code=code, events=events, firsts=firsts, chart=chart)
+
+    def timeline_chart(self, events: list[EventSummary], year: int | None = None) -> Chart | None:
+        """The chart of a timeline page (all of it, or ``year``'s page): a lane per country, marks link within it."""
+        countries = self.vocabulary.countries
+        used = {e.country for e in events}
+        region = [c for c in self.vocabulary.region if c in used]
+        lanes = [(c, countries[c].label) for c in [*region, *sorted(used - set(region))]]
+        return build_chart(
+            events,
+            lanes,
+            lambda e: e.country,
+            lambda event_id: f"#{_identifier(event_id)}",
+            lambda country, bucket_year: f"?country={_identifier(country)}#year_{bucket_year}",
+            self.rivals,
+            "Timeline at a glance" + (f": {year}" if year is not None else ""),
+            "",
+            "country",
+            year,
+        )
+
+    def years_chart(self, layout: Layout) -> Chart | None:
+        """The chart of the list of years (a timeline split by year): each country's events of each year counted.
+
+        Only counts, each linking to its year's page filtered to its country: the events themselves are
+        drawn on the years' pages, and an edit that changes no count leaves this page as it was.
+        """
+        pages = self.event_pages
+        countries = self.vocabulary.countries
+        used = {e.country for e in layout.events}
+        region = [c for c in self.vocabulary.region if c in used]
+        lanes = [(c, countries[c].label) for c in [*region, *sorted(used - set(region))]]
+        return build_chart(
+            layout.events,
+            lanes,
+            lambda e: e.country,
+            lambda event_id: f"{site_path(pages[event_id]).removeprefix('timeline/')}#{_identifier(event_id)}",
+            lambda country, year: f"{year}/?country={_identifier(country)}#year_{year}",
+            self.rivals,
+            "Timeline at a glance",
+            "",
+            "country",
+            aggregate_above=0,
+        )
+
+    def country_chart(self, code: str, events: list[EventSummary]) -> Chart | None:
+        """The chart of a country's page: a lane per top-level procedure family, marks link to the timeline."""
+        vocabulary = self.vocabulary
+        pages = self.event_pages
+        split = any(page != "timeline/index.md" for page in pages.values())
+        families = [p for p, term in vocabulary.procedures.items() if term.family is None]
+        country = _identifier(code)
+        published = {page: f"../../{site_path(page)}" for page in dict.fromkeys(pages[e.id] for e in events)}
+        return build_chart(
+            events,
+            [(p, _sentence_case(vocabulary.procedures[p].label)) for p in families],
+            lambda e: vocabulary.lineage(e.procedure)[-1],
+            lambda event_id: f"{published[pages[event_id]]}#{_identifier(event_id)}",
+            lambda family, year: (
+                f"../../{site_path(timeline_page(year, split))}?country={country}&procedure={_identifier(family)}"
+                f"#year_{year}"
+            ),
+            self.rivals,
+            f"{vocabulary.countries[code].label} at a glance",
+            f" concerning {vocabulary.countries[code].label}",
+            "procedure family",
+        )
+
+    def _timeline_years(self, layout: Layout, tally: Tally, meta: dict[str, Any]) -> str:
+        return self.page("timeline_years.md.j2", "Timeline", meta, tally=tally, chart=self.years_chart(layout))
+
     def _article_page_of(self, article: Article, bodies: Mapping[str, str]) -> str:
         return self.article_page(article, article_text(bodies[article.id], article))
 
@@ -555,6 +652,7 @@ class Renderer:
             filter_procedures=[p for p in vocabulary.procedures if p in used["procedures"]],
             filter_kinds=[k for k in vocabulary.kinds if k in used["kinds"]],
             tally=tally,
+            chart=self.timeline_chart(shown, years[0][0] if split else None),
         )
 
 
