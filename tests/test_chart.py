@@ -324,7 +324,7 @@ def test_the_chart_is_one_raw_html_block_that_markdown_leaves_whole(
         assert soup.select_one("ul.tl-chart-key") is not None
         # No script runs: the one kind a page has is JSON-LD, inert data (its escaping: test_exports).
         assert {s.get("type") for s in soup.find_all("script")} <= {"application/ld+json"}, page
-        assert all("<" not in s.string for s in soup.find_all("script")), page
+        assert all("<" not in s.get_text() for s in soup.find_all("script")), page
     assert 'class="tl-chart"' not in files["procedures/liver-transplant.md"]
     assert 'href="../../timeline/#uz-test-first"' in files["countries/uz.md"]
 
