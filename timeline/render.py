@@ -562,10 +562,7 @@ class Renderer:
 
     def timeline_chart(self, events: list[EventSummary], year: int | None = None) -> Chart | None:
         """The chart of a timeline page (all of it, or ``year``'s page): a lane per country, marks link within it."""
-        countries = self.vocabulary.countries
-        used = {e.country for e in events}
-        region = [c for c in self.vocabulary.region if c in used]
-        lanes = [(c, countries[c].label) for c in [*region, *sorted(used - set(region))]]
+        lanes = self._country_lanes({e.country for e in events})
         return build_chart(
             events,
             lanes,
@@ -579,6 +576,12 @@ class Renderer:
             year,
         )
 
+    def _country_lanes(self, used: set[str]) -> list[tuple[str, str]]:
+        """A lane per country the events concern: the region's first, in its order, then the others by code."""
+        countries = self.vocabulary.countries
+        region = [c for c in self.vocabulary.region if c in used]
+        return [(c, countries[c].label) for c in [*region, *sorted(used - set(region))]]
+
     def years_chart(self, layout: Layout) -> Chart | None:
         """The chart of the list of years (a timeline split by year): each country's events of each year counted.
 
@@ -586,10 +589,7 @@ class Renderer:
         drawn on the years' pages, and an edit that changes no count leaves this page as it was.
         """
         pages = self.event_pages
-        countries = self.vocabulary.countries
-        used = {e.country for e in layout.events}
-        region = [c for c in self.vocabulary.region if c in used]
-        lanes = [(c, countries[c].label) for c in [*region, *sorted(used - set(region))]]
+        lanes = self._country_lanes({e.country for e in layout.events})
         return build_chart(
             layout.events,
             lanes,
