@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from yaml_env_tag import construct_env_tag
+from mkdocs.utils.yaml import yaml_load
 
 from tests.conftest import GOOD_SEED, REPO
 from tests.test_validate import RULE_CASES, with_change
@@ -107,16 +106,10 @@ def test_the_guides_worked_example_works(tmp_path: Path, vocabulary: Vocabulary)
     assert seed is not None and problems + Validator(vocabulary).validate([seed]) == []
 
 
-class ConfigLoader(yaml.SafeLoader):
-    """YAML as MkDocs reads mkdocs.yml: with its ``!ENV`` tag (``site_url: !ENV [SITE_URL, null]``)."""
-
-
-ConfigLoader.add_constructor("!ENV", construct_env_tag)
-
-
 def mkdocs_config() -> dict[str, Any]:
-    config: dict[str, Any] = yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=ConfigLoader)  # noqa: S506
-    return config
+    """mkdocs.yml as MkDocs reads it: ``!ENV``, ``!!python/name`` and all."""
+    with (REPO / "mkdocs.yml").open(encoding="utf-8") as config:
+        return yaml_load(config)
 
 
 def nav_pages(entries: object) -> list[str]:

@@ -242,3 +242,11 @@ def test_the_vocabularies_page_shows_the_countries_in_use_and_folds_the_rest(sit
     assert "NO" in hidden and "UZ" not in hidden and "RU" not in hidden
     assert len(hidden) > 200 and not shown & hidden
     assert "Узбекистан" in soup.get_text()  # the region's other names
+
+
+def test_an_articles_tags_are_in_a_readers_alphabetical_order(site: Path) -> None:
+    """Lower-case tags sit among the capitalised ones, not after all of them."""
+    soup = page(site, "articles/uz-pediatric-surgery-capabilities")
+    shown = [tag.get_text(strip=True) for tag in soup.select(".md-tags .md-tag")]
+    assert "accreditation" in shown and "Uzbekistan" in shown
+    assert shown == sorted(shown, key=str.casefold)
