@@ -120,6 +120,15 @@ def test_on_a_phone_the_chart_scrolls_inside_the_page(open_page: Any) -> None:
     assert page.locator(".tl-chart svg.tl-chart-svg").evaluate("s => s.getBoundingClientRect().width") >= 640
     scroller.evaluate("s => s.scrollLeft = s.scrollWidth")
     assert scroller.evaluate("s => s.scrollLeft") > 0
+    assert page.locator(".tl-chart-swipe").is_visible()  # the note says so in words
+
+
+def test_on_a_wide_screen_the_chart_fits_and_says_nothing_about_swiping(open_page: Any) -> None:
+    page = open_page("timeline/", viewport={"width": 1280, "height": 900})
+    scroller = page.locator(".tl-chart-scroll")
+    assert scroller.evaluate("s => s.scrollWidth <= s.clientWidth")
+    assert page.locator(".tl-chart-swipe").count() == 1
+    assert not page.locator(".tl-chart-swipe").is_visible()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
