@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import markdown
 import pytest
 from mkdocs.utils.yaml import yaml_load
 
@@ -146,3 +147,19 @@ def test_the_licence_is_named_in_the_footer_and_beside_the_code() -> None:
     assert "quotations" in licence.lower() and "code" in licence
     footer = mkdocs_config()["copyright"]
     assert "CC BY 4.0" in footer and "https://creativecommons.org/licenses/by/4.0/" in footer
+
+
+@pytest.mark.parametrize(
+    ("heading", "anchor"),
+    [
+        ("Конференция в Ташкенте: итоги", "конференция-в-ташкенте-итоги"),
+        ("Oʻzbekistonda bolalar transplantatsiyasi", "oʻzbekistonda-bolalar-transplantatsiyasi"),
+        ("Uzbekistan Boosts Pediatric Surgery", "uzbekistan-boosts-pediatric-surgery"),
+    ],
+)
+def test_a_heading_in_any_script_gets_a_readable_anchor(heading: str, anchor: str) -> None:
+    """With the toc settings of mkdocs.yml, as MkDocs passes them to Python-Markdown."""
+    entries = mkdocs_config()["markdown_extensions"]
+    toc = next(entry["toc"] for entry in entries if isinstance(entry, dict) and "toc" in entry)
+    html = markdown.markdown(f"# {heading}", extensions=["toc"], extension_configs={"toc": toc})
+    assert f'id="{anchor}"' in html
