@@ -5,9 +5,12 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import markdown
 import pytest
 from hypothesis import settings
+from mkdocs.utils.yaml import yaml_load
 
 from timeline.vocabulary import Vocabulary, load_vocabulary
 
@@ -40,6 +43,24 @@ In Tashkent, the first "test" transplant was performed on a child.
 
 A second paragraph.
 """
+
+
+def mkdocs_config() -> dict[str, Any]:
+    """mkdocs.yml as MkDocs reads it: ``!ENV``, ``!!python/name`` and all."""
+    with (REPO / "mkdocs.yml").open(encoding="utf-8") as config:
+        return yaml_load(config)
+
+
+def site_markdown(*extra: str) -> markdown.Markdown:
+    """Python-Markdown as mkdocs.yml configures it for the site (plus ``extra`` extensions)."""
+    names: list[str] = []
+    configs: dict[str, Any] = {}
+    for entry in mkdocs_config()["markdown_extensions"]:
+        name, config = next(iter(entry.items())) if isinstance(entry, dict) else (entry, None)
+        names.append(name)
+        if config:
+            configs[name] = config
+    return markdown.Markdown(extensions=[*names, *extra], extension_configs=configs)
 
 
 def as_windows(text: str, *, bom: bool = True, crlf: bool = True) -> str:

@@ -8,19 +8,15 @@ import re
 import textwrap
 from pathlib import Path
 
-import markdown
 from bs4 import BeautifulSoup, Tag
 
-from tests.conftest import GOOD_SEED, REPO
+from tests.conftest import GOOD_SEED, REPO, site_markdown
 from tests.test_hostile import PAYLOADS, hostile_seed
 from timeline.load import read_seeds
 from timeline.model import model_seeds
 from timeline.render import SITE_NAME, render_site
 from timeline.validate import Validator
 from timeline.vocabulary import Vocabulary
-
-# As mkdocs.yml configures Python-Markdown for the site.
-EXTENSIONS = ["toc", "tables", "attr_list", "admonition", "md_in_html", "pymdownx.details"]
 
 
 def site_of(seeds: Path, vocabulary: Vocabulary) -> dict[str, str]:
@@ -38,7 +34,7 @@ def write_seeds(folder: Path, texts: dict[str, str]) -> Path:
 
 def html_of(page: str) -> BeautifulSoup:
     body = page.split("---\n", 2)[2]
-    return BeautifulSoup(markdown.markdown(body, extensions=EXTENSIONS), "html.parser")
+    return BeautifulSoup(site_markdown().convert(body), "html.parser")
 
 
 def citations(page: str) -> dict[str, Tag]:

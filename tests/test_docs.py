@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
-import markdown
 import pytest
-from mkdocs.utils.yaml import yaml_load
 
-from tests.conftest import GOOD_SEED, REPO
+from tests.conftest import GOOD_SEED, REPO, mkdocs_config, site_markdown
 from tests.test_validate import RULE_CASES, with_change
 from timeline.cli import import_parser, parser
 from timeline.load import read_seed
@@ -107,12 +104,6 @@ def test_the_guides_worked_example_works(tmp_path: Path, vocabulary: Vocabulary)
     assert seed is not None and problems + Validator(vocabulary).validate([seed]) == []
 
 
-def mkdocs_config() -> dict[str, Any]:
-    """mkdocs.yml as MkDocs reads it: ``!ENV``, ``!!python/name`` and all."""
-    with (REPO / "mkdocs.yml").open(encoding="utf-8") as config:
-        return yaml_load(config)
-
-
 def nav_pages(entries: object) -> list[str]:
     """Every page file that mkdocs.yml's nav names, however deep."""
     if isinstance(entries, str):
@@ -159,7 +150,5 @@ def test_the_licence_is_named_in_the_footer_and_beside_the_code() -> None:
 )
 def test_a_heading_in_any_script_gets_a_readable_anchor(heading: str, anchor: str) -> None:
     """With the toc settings of mkdocs.yml, as MkDocs passes them to Python-Markdown."""
-    entries = mkdocs_config()["markdown_extensions"]
-    toc = next(entry["toc"] for entry in entries if isinstance(entry, dict) and "toc" in entry)
-    html = markdown.markdown(f"# {heading}", extensions=["toc"], extension_configs={"toc": toc})
+    html = site_markdown().convert(f"# {heading}")
     assert f'id="{anchor}"' in html

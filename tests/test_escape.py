@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from timeline.escape import CONTROLS, attribute, css_string, inline_text, is_safe_url, link_target
 
+# The site's extensions (mkdocs.yml) and fenced code, without the toc's permalinks: any <a> is then a leak.
 EXTENSIONS = ["toc", "tables", "attr_list", "admonition", "md_in_html", "fenced_code", "pymdownx.details"]
 
 HOSTILE = [
