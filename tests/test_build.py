@@ -11,7 +11,9 @@ import shutil
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
 
 from benchmarks.corpus import article, write_corpus
@@ -651,6 +653,39 @@ def test_a_memo_kept_in_memory_between_runs_gives_the_same_pages(
         assert contents(docs) == fresh_build(tmp_path / edit, seeds), edit
     assert loads.count("record") == 3  # the record is read every run; the memo's shards came from memory
     assert len([name for name in loads if name != "record"]) < 3 * 64 // 2
+
+
+def test_templates_kept_in_memory_are_compiled_again_only_when_their_source_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds, docs = make_project(tmp_path / "project")
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    keep = build.InMemory()
+    generate(seeds, docs, templates, jobs=1, keep=keep)
+    compiled: list[str | None] = []
+    compile_template = jinja2.Environment.compile
+
+    def compiling(env: jinja2.Environment, source: str, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(name)
+        return compile_template(env, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compiling)
+    EDITS["a milestone title"](seeds)
+    generate(seeds, docs, templates, jobs=1, keep=keep)
+    assert compiled == []
+    EDITS["an outlet"](seeds)
+    generate(seeds, docs, templates, jobs=1)  # a run that keeps nothing compiles what it renders
+    assert "_date.md.j2" in compiled
+
+    compiled.clear()
+    replace_in(templates / "home.md.j2", "told from news articles.", "told from news articles, edited.")
+    generate(seeds, docs, templates, jobs=1, keep=keep)
+    assert compiled == ["home.md.j2"]
+    assert "told from news articles, edited." in (docs / "index.md").read_text(encoding="utf-8")
+    assert contents(docs) == fresh_build(tmp_path, seeds) | {
+        "index.md": (docs / "index.md").read_bytes()
+    }
 
 
 def test_an_edit_kept_by_a_failed_run_is_laid_out_by_the_next(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -31,7 +31,16 @@ from timeline.load import read_seed
 from timeline.memo import Memo, Record, Status, cache_folder
 from timeline.model import Article, Corpus, article_from_plain, article_to_plain, build_corpus
 from timeline.problems import Problem
-from timeline.render import FULL_TEXT_SEARCH_LIMIT, PART_KINDS, TEMPLATES, Page, Renderer, UnescapedValue, digest
+from timeline.render import (
+    FULL_TEXT_SEARCH_LIMIT,
+    PART_KINDS,
+    TEMPLATES,
+    CompiledTemplates,
+    Page,
+    Renderer,
+    UnescapedValue,
+    digest,
+)
 from timeline.validate import Validator, article_id_of, duplicate_ids, id_position
 from timeline.vocabulary import Vocabulary
 from timeline.write import MANIFEST, WriteReport, write_docs
@@ -312,10 +321,12 @@ class InMemory:
     """The memo of the last run, for a caller that runs again and again in one process (the live preview).
 
     The next run takes its values from memory instead of reading and
-    decoding them again, when they are for the same code and docs folder.
+    decoding them again, when they are for the same code and docs folder,
+    and its templates compiled, unless their source changed.
     """
 
     memo: Memo | None = None
+    templates: CompiledTemplates = field(default_factory=CompiledTemplates)
 
 
 def generate(
@@ -378,7 +389,8 @@ def _generate(
             raise Stop(problems)
         corpus = build_corpus((r.article for r in results if r.article is not None), vocabulary)
         layout = corpus.layout()
-        renderer = Renderer(vocabulary, templates, large, site_url=site_url)
+        compiled = keep.templates if keep is not None else None
+        renderer = Renderer(vocabulary, templates, large, compiled, site_url)
         bodies = {r.article_id: r.body for r in results if r.article_id is not None and r.name in changed}
         article_keys = {r.article_id: r.digest for r in results if r.article_id is not None}
         plan = renderer.pages(corpus, layout, bodies, article_keys)
