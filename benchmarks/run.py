@@ -15,7 +15,9 @@ memory is the largest memory of the process and its worker processes
 together (their proportional set sizes, so that pages shared after a fork
 count once), sampled every 20 ms. With --mkdocs it also builds the site as
 ``make site`` does and reports the whole (generator and MkDocs) and the
-generator's share, the site's size and its search index's size. With
+generator's share, the site's size and its search index's size. It also
+reports what the charts cost (``chart_cost``): the CPU time of laying out and
+drawing every chart a full build shows, and their bytes. With
 --serve it drives the real ``make serve`` preview (``benchmarks.serve``) and
 reports the time from saving a seed to the changed pages being served.
 
@@ -193,6 +195,7 @@ def bench(size: int, workdir: Path, with_mkdocs: bool, trash: Trash) -> list[tup
         ("one-file edit: a new article", f"{new:.2f} s, {new_mem:.0f} MiB"),
         ("one-file edit: that article removed", f"{removed:.2f} s, {removed_mem:.0f} MiB"),
         ("empty docs/, memo kept", f"{warm:.2f} s, {warm_mem:.0f} MiB"),
+        *chart_cost(seeds),
     ]
     if with_mkdocs:
         site = root / "site"
@@ -211,6 +214,44 @@ def bench(size: int, workdir: Path, with_mkdocs: bool, trash: Trash) -> list[tup
             ("search index", f"{index.stat().st_size / 2**20:.1f} MB"),
         ]
     return rows
+
+
+def chart_cost(seeds: Path) -> list[tuple[str, str]]:
+    """What the charts cost a full build: every chart laid out and drawn, in this process, and its bytes.
+
+    The corpus is read and laid out first, untimed; then each chart the pages
+    show (the timeline's, or the list of years' and every year's, and every
+    country's) is laid out (``chart.build_chart``) and drawn (``_chart.svg.j2``).
+    """
+    from timeline.cli import load_corpus
+    from timeline.render import FULL_TEXT_SEARCH_LIMIT, Renderer, split_by_year
+    from timeline.vocabulary import load_vocabulary
+
+    corpus = load_corpus(seeds)
+    layout = corpus.layout()
+    renderer = Renderer(load_vocabulary(), large=len(layout.articles) > FULL_TEXT_SEARCH_LIMIT)
+    renderer.pages(corpus, layout, {})  # where each event lives, which the marks link to; renders nothing
+    draw = renderer.env.get_template("_chart.svg.j2")
+    started = time.process_time()
+    charts = [renderer.country_chart(code, layout.events_in(code)) for code in layout.tally().country_pages()]
+    if split_by_year(layout):
+        charts.append(renderer.years_chart(layout))
+        charts += [renderer.timeline_chart(events, year) for year, events in layout.years()]
+    else:
+        charts.append(renderer.timeline_chart(list(layout.events)))
+    drawn = [(chart, draw.render(renderer.context | {"chart": chart})) for chart in charts if chart is not None]
+    elapsed = time.process_time() - started
+    marks = sum(len(lane.marks) for chart, _ in drawn for lane in chart.lanes)
+    largest, svg = max(drawn, key=lambda pair: len(pair[1].encode()))
+    largest_marks = sum(len(lane.marks) for lane in largest.lanes)
+    return [
+        (
+            "charts: lay out and draw all (CPU time)",
+            f"{elapsed:.2f} s for {len(drawn)} charts, {marks:,} marks, {len(layout.events):,} events",
+        ),
+        ("charts: the largest", f"{len(svg.encode()) / 1024:.0f} KiB, {largest_marks:,} marks ({largest.title})"),
+        ("charts: all, in the pages", f"{sum(len(s.encode()) for _, s in drawn) / 2**20:.1f} MiB"),
+    ]
 
 
 def main() -> None:

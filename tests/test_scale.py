@@ -98,6 +98,12 @@ def test_the_benchmark_measures_every_step_and_leaves_its_corpus_as_it_found_it(
     steps = ["full generation (no memo)", "no-op rerun", "one-file edit: a summary", "one-file edit: a new article"]
     steps += ["one-file edit: that article removed", "empty docs/, memo kept", "full generation, ratio to the floor"]
     assert all(rows[step] for step in steps)
+    # The chart rows time every chart the build drew, no fewer and no more.
+    drawn = sum(
+        p.read_text(encoding="utf-8").count('<svg class="tl-chart-svg"') for p in (tmp_path / "40").rglob("*.md")
+    )
+    assert drawn > 1
+    assert f" for {drawn} charts, " in rows["charts: lay out and draw all (CPU time)"]
     assert len(list((tmp_path / "40" / "seeds").glob("*.md"))) == 40  # a second run reuses it
     # The docs/ it emptied for the run that keeps the cache was set aside, not deleted mid-run
     # (see Trash), and goes when the run is over.
