@@ -683,9 +683,7 @@ def test_templates_kept_in_memory_are_compiled_again_only_when_their_source_chan
     generate(seeds, docs, templates, jobs=1, keep=keep)
     assert compiled == ["home.md.j2"]
     assert "told from news articles, edited." in (docs / "index.md").read_text(encoding="utf-8")
-    assert contents(docs) == fresh_build(tmp_path, seeds) | {
-        "index.md": (docs / "index.md").read_bytes()
-    }
+    assert contents(docs) == fresh_build(tmp_path, seeds) | {"index.md": (docs / "index.md").read_bytes()}
 
 
 def test_an_edit_kept_by_a_failed_run_is_laid_out_by_the_next(tmp_path: Path) -> None:

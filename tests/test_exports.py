@@ -18,15 +18,18 @@ import icalendar
 import pytest
 from bs4 import BeautifulSoup
 
+from benchmarks.corpus import write_corpus
 from tests.conftest import GOOD_SEED, REPO
 from tests.test_site import build, page
 from timeline.build import stamp
 from timeline.dates import parse_date
 from timeline.exports import (
+    FEED_ENTRIES,
     exact_day,
     excel_csv,
     iso_coverage,
     json_ld,
+    recorded,
     site_url,
     timelinejs_dates,
 )
@@ -152,7 +155,7 @@ def test_exact_day_is_only_an_unqualified_single_day() -> None:
 # --- Atom feed
 
 
-def test_the_feed_parses_with_every_event_newest_recorded_first(files: dict[str, str]) -> None:
+def test_the_feed_parses_with_every_event_of_a_small_corpus_newest_recorded_first(files: dict[str, str]) -> None:
     feed = feedparser.parse(raw(files, "data/milestones.atom"))
     assert feed.bozo == 0, feed.get("bozo_exception")
     assert feed.version == "atom10"
@@ -167,6 +170,27 @@ def test_the_feed_parses_with_every_event_newest_recorded_first(files: dict[str,
     links = [e.link for e in entries]
     assert {link.removeprefix(ADDRESS) for link in links} == {e["permalink"] for e in events.values()}
     assert feed.feed.links[1]["href"] == ADDRESS + "data/milestones.atom"
+
+
+def test_the_feed_holds_the_newest_recorded_events_of_a_larger_corpus(tmp_path: Path, vocabulary: Vocabulary) -> None:
+    write_corpus(tmp_path, 60)  # about 170 events
+    for seed in sorted(tmp_path.glob("*.md"))[::2]:  # half of them from undated sources: recorded by their own date
+        text = seed.read_text(encoding="utf-8")
+        seed.write_text(re.sub(r"^  published: .*\n", "", text, count=1, flags=re.M), encoding="utf-8")
+    first = sorted(tmp_path.glob("*.md"))[0]  # undated, and an open end: recorded on its first day
+    text = first.read_text(encoding="utf-8")
+    first.write_text(re.sub(r"^    date: .*$", '    date: "2026-05/.."', text, count=1, flags=re.M), encoding="utf-8")
+    loaded, problems = read_seeds(tmp_path, str(tmp_path))
+    assert problems == []
+    corpus, _ = model_seeds(loaded, vocabulary)
+    assert len(corpus.events) > FEED_ENTRIES
+    feed = feedparser.parse(generated([tmp_path], vocabulary, ADDRESS)["data/milestones.atom"].encode())
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    # The definition, over every event whole: newest source's publication first, then the later event.
+    newest = sorted(corpus.events, key=lambda e: (recorded(e), e.sort_key), reverse=True)[:FEED_ENTRIES]
+    assert [entry.link.rsplit("#", 1)[1] for entry in feed.entries] == [e.id for e in newest]
+    assert [entry.updated for entry in feed.entries] == [recorded(e).strftime("%Y-%m-%dT%H:%M:%SZ") for e in newest]
+    assert feed.feed.updated == feed.entries[0].updated
 
 
 def test_the_feeds_entry_ids_stay_when_the_address_changes_and_links_stay_relative(

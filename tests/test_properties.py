@@ -11,12 +11,13 @@ import re
 from pathlib import Path
 
 import yaml
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.conftest import GOOD_SEED
 from timeline.dates import parse_date
 from timeline.escape import CONTROLS
+from timeline.exports import FORMULA_CHARACTERS, excel_csv
 from timeline.importer import slug
 from timeline.load import Seed, read_seed
 from timeline.model import Article, ArticleRef, Milestone, Source, article_from_plain, article_to_plain, build_corpus
@@ -246,3 +247,29 @@ def test_a_bom_and_crlf_change_no_value_and_no_position(text: str, variant: tupl
     assert problems_w == problems
     if seed_w is not None:
         assert "\r" not in seed_w.body
+
+
+def _csv_record(fields: list[str]) -> str:
+    stream = io.StringIO()
+    csv.writer(stream, lineterminator="\r\n").writerow(fields)
+    return stream.getvalue()
+
+
+# Cells that the CSV writes as they are, and cells that start with a formula's character or hold the
+# CSV's own delimiters, quotes and line ends, in any mix.
+PLAIN_CELLS = st.text(st.sampled_from(list("aЖ1 .'")), max_size=4)
+TRICKY_CELLS = st.builds(
+    str.__add__, st.sampled_from(list('=+-@\t\r\n,"')), st.text(st.sampled_from(list('=+-@\t\r\n,"a')), max_size=4)
+)
+CELLS = st.one_of(PLAIN_CELLS, PLAIN_CELLS, TRICKY_CELLS)
+
+
+@example([["id"], ["=1+1"]])  # a record's first cell, after another record
+@example([["id", "x"], ["a", "\r"]])  # a quoted CR
+@example([["-id"]])  # the very first cell
+@given(st.lists(st.lists(CELLS, min_size=1, max_size=5), min_size=1, max_size=6))
+def test_the_excel_csv_guards_exactly_the_cells_that_start_like_a_formula(table: list[list[str]]) -> None:
+    records = [_csv_record(fields) for fields in table]
+    guarded = [["'" + cell if cell.startswith(FORMULA_CHARACTERS) else cell for cell in fields] for fields in table]
+    expected = "\ufeff" + "".join(_csv_record(fields) for fields in guarded)
+    assert excel_csv(records[0], records[1:]) == expected.encode()

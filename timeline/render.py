@@ -523,11 +523,13 @@ class Renderer:
         add("data/timeline.json", every_key, lambda: timeline_json(layout, self._parts[2]), every_event, 2)
         add("data/timeline.csv", every_key, lambda: timeline_csv(layout, self._parts[3]), every_event, 3)
         add("data/annotation.schema.json", None, lambda: schema_json(annotation_schema(vocabulary)))
-        self._exports(corpus, layout, every_key, add)
+        self._exports(corpus, layout, every_key, keys, add)
         return out
 
-    def _exports(self, corpus: Corpus, layout: Layout, every_key: str, add: Callable[..., None]) -> None:
-        """The data files of ``exports`` and the page that lists every data file."""
+    def _exports(
+        self, corpus: Corpus, layout: Layout, every_key: str, keys: Mapping[str, str], add: Callable[..., None]
+    ) -> None:
+        """The data files of ``exports`` and the page that lists every data file; ``keys`` are the events' keys."""
         every_event = tuple(e.id for e in layout.events)
         header = _csv_record(CSV_COLUMNS)
         add(
@@ -546,12 +548,15 @@ class Renderer:
             4,
         )
 
-        def feed() -> bytes:
-            ordered = exports.feed_order(corpus.events)
-            updated = ordered[0][0] if ordered else exports.EPOCH
-            return exports.atom_feed((entries[e.id] for _, e in ordered), updated, self.site_url, SITE_NAME)
+        newest = exports.feed_order(layout)
+        updated = newest[0][0] if newest else exports.EPOCH
 
-        add("data/milestones.atom", every_key, feed, every_event, 5)
+        def feed() -> bytes:
+            return exports.atom_feed((entries[e.id] for _, e in newest), updated, self.site_url, SITE_NAME)
+
+        # Keyed by its entries alone: an edit of an event that is not among the newest leaves the feed alone.
+        feed_key = digest(*(f"{stamp.isoformat()}\0{keys[e.id]}" for stamp, e in newest))
+        add("data/milestones.atom", feed_key, feed, (e.id for _, e in newest), 5)
         add(
             "data/timelinejs.json",
             every_key,
@@ -566,6 +571,7 @@ class Renderer:
             "site_name": SITE_NAME,
             "day_events": sum(1 for e in corpus.events if exports.exact_day(e.date) is not None),
             "event_count": len(corpus.events),
+            "feed_entries": exports.FEED_ENTRIES,
         }
         add(
             "data.md",
