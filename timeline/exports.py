@@ -138,9 +138,10 @@ def _sources_text(event: Event) -> str:
     return "\n".join(f"Source: {source_line(c)}" for c in event.citations)
 
 
-# The calendar, the feed and TimelineJS are made of one piece per event (``render.PART_KINDS``),
-# rendered once and kept in the memo under the event's key: a file is a join of pieces, so that an
-# edit does not render 27,000 entries again. Each piece ends with its line end.
+# The calendar and TimelineJS are made of one piece per event (``render.PART_KINDS``), rendered once
+# and kept in the memo under the event's key: a file is a join of pieces, so that an edit does not
+# render 27,000 entries again. The feed's hundred entries are rendered with it. Each piece ends with
+# its line end.
 
 
 def calendar_event(event: Event, link: str, absolute: bool) -> str:

@@ -224,11 +224,14 @@ def digest(*parts: str) -> str:
     return hashlib.sha1("\0".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
-EventParts = tuple[str, str, str, str, str, str, str]
+EventParts = tuple[str, str, str, str, str, str]
 """An event's timeline section, its line in lists, its line in the JSON data file, its row in the CSV, its
-VEVENT in the calendar (empty unless dated to a day), its entry in the Atom feed and its TimelineJS slide."""
-PART_KINDS = ("section", "line", "data", "row", "vevent", "entry", "slide")
+VEVENT in the calendar (empty unless dated to a day) and its TimelineJS slide. The feed's entries are no
+parts: it shows a hundred events (``exports.FEED_ENTRIES``), rendered when it is."""
+PART_KINDS = ("section", "line", "data", "row", "vevent", "slide")
 """The parts of an event, in ``EventParts`` order: each is kept apart, since pages print one kind."""
+SECTION, LINE, DATA, ROW, VEVENT, SLIDE = range(len(PART_KINDS))
+"""Each kind's index in ``PART_KINDS``: what a page prints (``Page.part``)."""
 
 
 class Renderer:
@@ -302,11 +305,11 @@ class Renderer:
     # a page rather than one an event, since pages list thousands of events.
     def _event_blocks(self, events: list[EventSummary]) -> list[Markup]:
         """The events' sections of the timeline (``parts``)."""
-        return [Markup(self._parts[0][e.id]) for e in events]  # noqa: S704
+        return [Markup(self._parts[SECTION][e.id]) for e in events]  # noqa: S704
 
     def _event_lines(self, events: list[EventSummary]) -> list[Markup]:
         """The events' lines in the country and procedure lists (``parts``), each linking to its event."""
-        return [Markup(self._parts[1][e.id]) for e in events]  # noqa: S704
+        return [Markup(self._parts[LINE][e.id]) for e in events]  # noqa: S704
 
     def _macro_module(self) -> Any:
         if self._macros is None:
@@ -358,7 +361,6 @@ class Renderer:
         line = self._macro_module().event_line
         slide_text = self.env.get_template("_timelinejs.html.j2")
         pages = self.event_pages
-        vocabulary = self.vocabulary
         base = self.site_url
         parts = {}
         for e in events:
@@ -372,10 +374,16 @@ class Renderer:
                 _json_line(e, permalink, rivals),
                 csv_row(e, permalink, rivals),
                 exports.calendar_event(e, link, base is not None),
-                exports.feed_entry(e, link if base else f"../{permalink}", vocabulary),
                 exports.timelinejs_slide(e, text),
             )
         return parts
+
+    def _feed_entry(self, event: Event) -> str:
+        """The event's entry in the feed, which links to its permalink (relative ones go up from data/)."""
+        permalink = self._event_permalink(event.id)
+        return exports.feed_entry(
+            event, self.permalink(event.id) if self.site_url else f"../{permalink}", self.vocabulary
+        )
 
     def use(self, part: int, parts: Mapping[str, str]) -> None:
         """Take parts of one kind (an index into ``PART_KINDS``) of the events that the pages to render list."""
@@ -490,7 +498,7 @@ class Renderer:
             charted = template == "country.md.j2"
             render = functools.partial(self._event_list, template, title, meta, code, events, first, charted)
             firsts_key = "\0".join(keys[e.id] for e in first.values())
-            add(path, digest(firsts_key, *(keys[e.id] for e in events)), render, (e.id for e in events), 1)
+            add(path, digest(firsts_key, *(keys[e.id] for e in events)), render, (e.id for e in events), LINE)
 
         for code in tally.country_pages():
             label = vocabulary.countries[code].label
@@ -520,8 +528,8 @@ class Renderer:
             ),
         )
         every_key = digest(*(keys[e.id] for e in layout.events))
-        add("data/timeline.json", every_key, lambda: timeline_json(layout, self._parts[2]), every_event, 2)
-        add("data/timeline.csv", every_key, lambda: timeline_csv(layout, self._parts[3]), every_event, 3)
+        add("data/timeline.json", every_key, lambda: timeline_json(layout, self._parts[DATA]), every_event, DATA)
+        add("data/timeline.csv", every_key, lambda: timeline_csv(layout, self._parts[ROW]), every_event, ROW)
         add("data/annotation.schema.json", None, lambda: schema_json(annotation_schema(vocabulary)))
         self._exports(corpus, layout, every_key, keys, add)
         return out
@@ -535,34 +543,38 @@ class Renderer:
         add(
             "data/timeline-excel.csv",
             every_key,
-            lambda: exports.excel_csv(header, (self._parts[3][e.id] for e in layout.events)),
+            lambda: exports.excel_csv(header, (self._parts[ROW][e.id] for e in layout.events)),
             every_event,
-            3,
+            ROW,
         )
-        vevents, entries, slides = self._parts[4], self._parts[5], self._parts[6]
+        vevents, slides = self._parts[VEVENT], self._parts[SLIDE]
         add(
             "data/timeline.ics",
             every_key,
             lambda: exports.calendar((vevents[e.id] for e in layout.events), SITE_NAME),
             every_event,
-            4,
+            VEVENT,
         )
 
         newest = exports.feed_order(layout)
         updated = newest[0][0] if newest else exports.EPOCH
 
         def feed() -> bytes:
-            return exports.atom_feed((entries[e.id] for _, e in newest), updated, self.site_url, SITE_NAME)
+            """Its entries rendered now, not kept as parts: a hundred take milliseconds."""
+            chosen = {e.id for _, e in newest}
+            events = {e.id: e for e in corpus.events if e.id in chosen}
+            entries = (self._feed_entry(events[e.id]) for _, e in newest)
+            return exports.atom_feed(entries, updated, self.site_url, SITE_NAME)
 
         # Keyed by its entries alone: an edit of an event that is not among the newest leaves the feed alone.
         feed_key = digest(*(f"{stamp.isoformat()}\0{keys[e.id]}" for stamp, e in newest))
-        add("data/milestones.atom", feed_key, feed, (e.id for _, e in newest), 5)
+        add("data/milestones.atom", feed_key, feed)
         add(
             "data/timelinejs.json",
             every_key,
             lambda: exports.timelinejs((slides[e.id] for e in layout.events), SITE_NAME, TIMELINEJS_ABOUT),
             every_event,
-            6,
+            SLIDE,
         )
         data_page = {
             "csv_columns": CSV_COLUMN_NOTES,
