@@ -132,7 +132,7 @@ def test_on_a_wide_screen_the_chart_fits_and_says_nothing_about_swiping(open_pag
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", ["timeline/", "countries/uz/"])
+@pytest.mark.parametrize("path", ["timeline/", "timeline/?country=kg", "countries/uz/"])
 def test_the_chart_has_no_accessibility_violations(open_page: Any, path: str, scheme: str) -> None:
     page = open_page(path, color_scheme=scheme)
     page.wait_for_load_state("networkidle")

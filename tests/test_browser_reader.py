@@ -99,3 +99,30 @@ def test_a_printout_names_the_site_its_address_and_the_datas_date(open_page: Any
     assert page.url.split("#")[0] in text  # no SITE_URL in the tests: the address it was opened at
     after = header.evaluate("h => getComputedStyle(h, '::after').content")
     assert "data as of February 2026" in after  # the newest source's publication (seeds/)
+
+
+def test_the_chart_fades_what_a_filter_hides_and_takes_it_out_of_the_tab_order(open_page: Any) -> None:
+    page = open_page("timeline/?country=kg")
+    shown = set(visible_ids(page))
+    marks = page.eval_on_selector_all(
+        "a.tl-mark[href^='#']",
+        """ms => ms.map(m => ({target: decodeURIComponent(m.getAttribute('href').slice(1)),
+                           faded: m.classList.contains('tl-filtered'), tabindex: m.getAttribute('tabindex'),
+                           opacity: getComputedStyle(m).opacity}))""",
+    )
+    assert {m["faded"] for m in marks} == {True, False}
+    for mark in marks:
+        assert mark["faded"] == (mark["target"] not in shown), mark
+        assert (mark["tabindex"] == "-1") == mark["faded"]
+        assert (float(mark["opacity"]) < 0.5) == mark["faded"]
+    boxes = page.eval_on_selector_all(
+        "a.tl-mark.tl-count",
+        """bs => bs.map(b => ({country: new URLSearchParams(b.getAttribute('href').split('#')[0]).get('country'),
+                           faded: b.classList.contains('tl-filtered'), tabindex: b.getAttribute('tabindex')}))""",
+    )
+    assert {b["country"].upper() for b in boxes} >= {"KG", "UZ"}  # the real seeds count boxes in both lanes
+    for box in boxes:
+        assert box["faded"] == (box["country"].upper() != "KG") == (box["tabindex"] == "-1"), box
+    page.select_option("#tl-country", "")
+    assert page.query_selector_all("a.tl-mark.tl-filtered, a.tl-mark[tabindex]") == []
+    assert page.problems == []

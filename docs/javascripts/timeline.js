@@ -86,6 +86,34 @@
   var events = Array.prototype.slice.call(document.querySelectorAll(".tl-event"));
   var years = Array.prototype.slice.call(document.querySelectorAll(".tl-year"));
   var count = document.getElementById("tl-count");
+  // The chart's marks of events on this page (count boxes link elsewhere), each with its event.
+  var marks = [];
+  document.querySelectorAll("a.tl-mark[href^='#']").forEach(function (mark) {
+    var target = document.getElementById(decodeURIComponent(mark.getAttribute("href").slice(1)));
+    var event = target && target.closest(".tl-event");
+    if (event) {
+      marks.push({ mark: mark, event: event });
+    }
+  });
+  // Count boxes stand for a lane's events of a year and link to them (?country=uz#year_2021).
+  var boxes = [];
+  document.querySelectorAll("a.tl-mark.tl-count[href^='?']").forEach(function (box) {
+    var country = new URLSearchParams(box.getAttribute("href").split("#")[0]).get("country");
+    if (country) {
+      boxes.push({ mark: box, country: country.toUpperCase() });
+    }
+  });
+
+  function fade(mark, out) {
+    mark.classList.toggle("tl-filtered", out);
+    if (out) {
+      mark.setAttribute("tabindex", "-1");
+      mark.setAttribute("aria-hidden", "true");
+    } else {
+      mark.removeAttribute("tabindex");
+      mark.removeAttribute("aria-hidden");
+    }
+  }
 
   // Material shows the table of contents twice (sidebar, and inside the menu on phones).
   function hideTocEntries(id, hidden) {
@@ -119,6 +147,14 @@
       if (heading) {
         hideTocEntries(heading.id, !visible);
       }
+    });
+    // A mark whose event the filters hide fades, and is no link to a hidden section; so does a
+    // count box of another country than the one chosen.
+    marks.forEach(function (pair) {
+      fade(pair.mark, pair.event.hidden);
+    });
+    boxes.forEach(function (box) {
+      fade(box.mark, Boolean(values.country) && box.country !== values.country.toUpperCase());
     });
     years.forEach(function (year) {
       var empty = !year.querySelector(".tl-event:not([hidden])");
