@@ -202,16 +202,17 @@ def feed_order(layout: Layout, count: int | None = None) -> list[tuple[dt.dateti
 
     Worked out from the layout (the articles' publication dates and each
     event's sources), not from the events: every run that changes the
-    timeline asks, and at 27,000 events this is a sixth of the time.
+    timeline asks, and at 27,000 events this takes about 30 ms against
+    140 ms for sorting the events by ``recorded``.
     """
     days = {a.id: a.published.start.earliest for a in layout.articles if a.published and a.published.start}
 
     def newest(event: EventSummary) -> tuple[dt.date, tuple[object, ...]]:
         day = max((days[a] for a in event.sources if a in days), default=None)
         if day is None:  # as ``recorded``: the event's last day, else (an open end) its first
-            first, last = event.when
-            day = first if last == dt.date.max else last
-        return day, event.sort_key
+            date = event.date
+            day = date.latest or date.earliest
+        return day or EPOCH.date(), event.sort_key
 
     chosen = heapq.nlargest(FEED_ENTRIES if count is None else count, layout.events, key=newest)
     return [(dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC), e) for e, (d, _) in ((e, newest(e)) for e in chosen)]
