@@ -7,6 +7,7 @@ import gc
 import marshal
 import os
 import random
+import re
 import shutil
 from collections import Counter
 from collections.abc import Callable
@@ -19,7 +20,7 @@ import pytest
 from benchmarks.corpus import article, write_corpus
 from tests.conftest import REPO
 from tests.test_write import snapshot
-from timeline import build, memo, render
+from timeline import build, exports, memo, render
 from timeline.build import Stop
 from timeline.cli import generate, load_corpus
 from timeline.load import read_seeds
@@ -684,6 +685,37 @@ def test_templates_kept_in_memory_are_compiled_again_only_when_their_source_chan
     assert compiled == ["home.md.j2"]
     assert "told from news articles, edited." in (docs / "index.md").read_text(encoding="utf-8")
     assert contents(docs) == fresh_build(tmp_path, seeds) | {"index.md": (docs / "index.md").read_bytes()}
+
+
+def republish(name: str, when: str) -> Edit:
+    """An edit of an article's publication date, which is when its events were last recorded (the feed's order)."""
+
+    def edit(seeds: Path) -> None:
+        text = (seeds / name).read_text(encoding="utf-8")
+        dated = re.sub(r"^  published: .*$", f'  published: "{when}"', text, count=1, flags=re.M)
+        assert dated != text
+        (seeds / name).write_text(dated, encoding="utf-8")
+
+    return edit
+
+
+def test_a_capped_feed_follows_events_into_it_and_out_of_it_as_a_fresh_run_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "FEED_ENTRIES", 5)  # the project's 80-odd events, and a feed of five
+    seeds, docs = make_project(tmp_path / "project")
+    generate(seeds, docs, jobs=2)
+    feed = docs / "data/milestones.atom"
+    shown = feed.read_bytes()
+    retitle: Edit = lambda seeds: replace_in(seeds / "bench-00003.md", "    title: ", "    title: Retitled ")  # noqa: E731
+    edits = [republish("bench-00003.md", "2026-11-30"), retitle, republish("bench-00003.md", "2015-01")]
+    for step, edit in enumerate(edits):
+        edit(seeds)
+        generate(seeds, docs, jobs=2)
+        assert contents(docs) == fresh_build(tmp_path / str(step), seeds), step
+        assert feed.read_bytes() != shown, step  # each edit moves the feed: in, retitled within, out
+        shown = feed.read_bytes()
+    assert feed.read_bytes().count(b"<entry>") == 5
 
 
 def test_an_edit_kept_by_a_failed_run_is_laid_out_by_the_next(tmp_path: Path) -> None:

@@ -365,7 +365,7 @@ class Renderer:
         parts = {}
         for e in events:
             permalink = f"{site_path(pages[e.id])}#{e.id}"
-            link = f"{base}{permalink}" if base else permalink  # the feed is in data/: relative links go up
+            link = f"{base}{permalink}" if base else permalink
             rivals = [r.id for r in self.rivals.get(e.id, ())]
             text = slide_text.render(event=e, permalink=link, absolute=base is not None).strip()
             parts[e.id] = (
