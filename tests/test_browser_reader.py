@@ -117,12 +117,19 @@ def test_the_chart_fades_what_a_filter_hides_and_takes_it_out_of_the_tab_order(o
         assert (float(mark["opacity"]) < 0.5) == mark["faded"]
     boxes = page.eval_on_selector_all(
         "a.tl-mark.tl-count",
-        """bs => bs.map(b => ({country: new URLSearchParams(b.getAttribute('href').split('#')[0]).get('country'),
+        """bs => bs.map(b => ({events: (b.getAttribute('data-events') || '').split(' '), href: b.getAttribute('href'),
                            faded: b.classList.contains('tl-filtered'), tabindex: b.getAttribute('tabindex')}))""",
     )
-    assert {b["country"].upper() for b in boxes} >= {"KG", "UZ"}  # the real seeds count boxes in both lanes
+    assert {b["faded"] for b in boxes} == {True, False}  # the real seeds count events in both lanes
     for box in boxes:
-        assert box["faded"] == (box["country"].upper() != "KG") == (box["tabindex"] == "-1"), box
+        assert box["faded"] == (not shown & set(box["events"])) == (box["tabindex"] == "-1"), box
+    # A box's link keeps the filters other than its own country.
+    page.select_option("#tl-kind", "first")
+    hrefs = page.eval_on_selector_all("a.tl-mark.tl-count", "bs => bs.map(b => b.getAttribute('href'))")
+    assert hrefs and all("kind=first" in href and "country=" in href for href in hrefs), hrefs
     page.select_option("#tl-country", "")
+    page.select_option("#tl-kind", "")
     assert page.query_selector_all("a.tl-mark.tl-filtered, a.tl-mark[tabindex]") == []
+    hrefs = page.eval_on_selector_all("a.tl-mark.tl-count", "bs => bs.map(b => b.getAttribute('href'))")
+    assert not any("kind=" in href for href in hrefs), hrefs
     assert page.problems == []

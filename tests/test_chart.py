@@ -7,6 +7,7 @@ import json
 import random
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import markdown
@@ -244,6 +245,35 @@ def test_more_than_forty_events_in_a_lane_year_are_counted_even_with_room() -> N
     assert "Uzbekistan, 2021" in box.title
     assert chart.counted == len(spread)
     assert "counted by country and year" in chart.description
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_count_boxes_name_exactly_the_events_they_stand_for_when_asked(seed: int) -> None:
+    rng = random.Random(seed)  # noqa: S311 - reproducible, not secret
+    days = [f"2021-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" for _ in range(80)]
+    events = [
+        summary(f"e{n}", day, rng.choice(["UZ", "KG"]), kind=rng.choice(["event", "first"]))
+        for n, day in enumerate(days)
+    ]
+    events += [summary(f"y{n}", "2021", "UZ") for n in range(rng.randint(0, 8))]
+
+    def chart(named: bool, year: int | None) -> Chart:
+        lanes = [("UZ", "Uzbekistan"), ("KG", "Kyrgyzstan")]
+        built = build_chart(
+            events, lanes, lambda e: e.country, str, lambda c, y: "", (), "t", "", "country", year, name_counted=named
+        )
+        assert built is not None
+        return built
+
+    for year in (None, 2021):
+        named, plain = chart(True, year), chart(False, year)
+        marks = [m for lane in named.lanes for m in lane.marks]
+        boxes = [m for m in marks if m.shape == "count"]
+        assert boxes and all(len(box.counted) == box.count for box in boxes)
+        counted = [event for box in boxes for event in box.counted]
+        drawn = [m.event for m in marks if m.shape != "count"]
+        assert sorted(counted + drawn) == sorted(e.id for e in events)  # every event once, drawn or counted
+        assert [m for lane in plain.lanes for m in lane.marks] == [replace(m, counted=()) for m in marks]
 
 
 def test_a_year_page_chart_runs_month_by_month_and_counts_by_month() -> None:

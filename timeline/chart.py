@@ -89,6 +89,9 @@ class Mark:
     contested: bool = False
     count: int = 0
     """How many events a count box stands for (0 for an event's mark)."""
+    counted: tuple[str, ...] = ()
+    """The ids of the events a count box stands for, where the page's filters may hide them
+    (``build_chart(name_counted=True)``); else empty."""
     event: str = ""
     """The event's id (empty for a count box)."""
 
@@ -261,6 +264,7 @@ def build_chart(
     lane_word: str,
     year: int | None = None,
     aggregate_above: int = AGGREGATE_ABOVE,
+    name_counted: bool = False,
 ) -> Chart | None:
     """Lay out ``events`` in ``lanes`` (key and label, in order; empty lanes left out); None without events.
 
@@ -271,7 +275,9 @@ def build_chart(
     With ``year``, the chart shows that year alone, month by month, and
     counts by lane and month (dates wider than a month by lane and year);
     otherwise it spans every year the events allow and counts by lane and
-    year. ``aggregate_above=0`` counts every event.
+    year. ``aggregate_above=0`` counts every event. With ``name_counted``
+    each count box names the events it stands for (``Mark.counted``), for a
+    page whose filters fade a box when they hide all of them.
     """
     if not events:
         return None
@@ -317,13 +323,23 @@ def build_chart(
             for left, right, make in [_event_mark(e, scale, href(e.id), e.id in contested)]
         ]
 
-        def box(b: tuple[int, int], size: int) -> _Placed:
-            return _count_box(b[0], b[1], size, label, scale, bucket_href(key, b[0]))  # noqa: B023 - used at once
+        every: dict[tuple[int, int], list[str]] = defaultdict(list)
+        unkept: dict[tuple[int, int], list[str]] = defaultdict(list)
+        if name_counted:
+            for e in members:
+                every[bucket(e)].append(e.id)
+                if e.id not in kept:
+                    unkept[bucket(e)].append(e.id)
+
+        def box(b: tuple[int, int], size: int, ids: list[str]) -> _Placed:
+            href = bucket_href(key, b[0])  # noqa: B023 - used at once
+            return _count_box(b[0], b[1], size, label, scale, href, tuple(ids))  # noqa: B023
 
         # Count where there are too many to draw, then wherever marks would still cover one another.
         partial: set[tuple[int, int]] = set()
         while True:
-            placed = [box(b, sizes[b]) for b in sorted(full)] + [box(b, loose[b]) for b in sorted(partial)]
+            placed = [box(b, sizes[b], every[b]) for b in sorted(full)]
+            placed += [box(b, loose[b], unkept[b]) for b in sorted(partial)]
             placed += [p for p in drawn if p.keep or p.bucket not in partial]
             rows, marks, crowded = _pack(placed, top)
             more = {b for b in crowded if b not in full and b not in partial and loose[b] > 1}
@@ -362,7 +378,9 @@ def _reach(date: Date) -> tuple[int, int]:
     return start.earliest.year, end.latest.year
 
 
-def _count_box(year: int, month: int, size: int, label: str, scale: _Scale, href: str) -> _Placed:
+def _count_box(
+    year: int, month: int, size: int, label: str, scale: _Scale, href: str, counted: tuple[str, ...]
+) -> _Placed:
     if month:
         start = dt.date(year, month, 1)
         end = dt.date(year + month // 12, month % 12 + 1, 1) if (year, month) != (9999, 12) else dt.date.max
@@ -375,7 +393,7 @@ def _count_box(year: int, month: int, size: int, label: str, scale: _Scale, href
     title = f"{size} events in {label}, {when}: too close to draw one by one; this opens their list"
 
     def make(y: float) -> Mark:
-        return Mark(href, title, "count", left, width, y, _round(left + width / 2), count=size)
+        return Mark(href, title, "count", left, width, y, _round(left + width / 2), count=size, counted=counted)
 
     return _Placed(left, left + width, make, (left, ()))
 

@@ -618,6 +618,7 @@ class Renderer:
             "",
             "country",
             year,
+            name_counted=True,  # the page's filters fade a box whose events they all hide
         )
 
     def _country_lanes(self, used: set[str]) -> list[tuple[str, str]]:

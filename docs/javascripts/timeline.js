@@ -95,13 +95,16 @@
       marks.push({ mark: mark, event: event });
     }
   });
-  // Count boxes stand for a lane's events of a year and link to them (?country=uz#year_2021).
+  // Count boxes stand for some of a lane's events (data-events) and link to the lane's year
+  // (?country=uz#year_2021).
   var boxes = [];
-  document.querySelectorAll("a.tl-mark.tl-count[href^='?']").forEach(function (box) {
-    var country = new URLSearchParams(box.getAttribute("href").split("#")[0]).get("country");
-    if (country) {
-      boxes.push({ mark: box, country: country.toUpperCase() });
-    }
+  document.querySelectorAll("a.tl-mark.tl-count[data-events]").forEach(function (box) {
+    var counted = box.getAttribute("data-events").split(" ").map(function (id) {
+      var target = document.getElementById(id);
+      return target && target.closest(".tl-event");
+    }).filter(Boolean);
+    var parts = box.getAttribute("href").split("#");
+    boxes.push({ mark: box, events: counted, query: parts[0], hash: parts[1] || "" });
   });
 
   function fade(mark, out) {
@@ -149,12 +152,21 @@
       }
     });
     // A mark whose event the filters hide fades, and is no link to a hidden section; so does a
-    // count box of another country than the one chosen.
+    // count box whose events they all hide. A box's link keeps the filters its own country leaves.
     marks.forEach(function (pair) {
       fade(pair.mark, pair.event.hidden);
     });
     boxes.forEach(function (box) {
-      fade(box.mark, Boolean(values.country) && box.country !== values.country.toUpperCase());
+      fade(box.mark, !box.events.some(function (event) { return !event.hidden; }));
+      var params = new URLSearchParams(box.query);
+      Object.keys(FIELDS).forEach(function (field) {
+        if (field !== "country" && values[field]) {
+          params.set(field, values[field]);
+        } else if (field !== "country") {
+          params.delete(field);
+        }
+      });
+      box.mark.setAttribute("href", "?" + params.toString() + (box.hash ? "#" + box.hash : ""));
     });
     years.forEach(function (year) {
       var empty = !year.querySelector(".tl-event:not([hidden])");
