@@ -285,8 +285,9 @@ def build_chart(
         low = high = year
         first, last = dt.date(year, 1, 1), dt.date(year + 1, 1, 1) if year < 9999 else dt.date.max
     else:
-        low = min(_reach(e.date)[0] for e in events)
-        high = max(_reach(e.date)[1] for e in events)
+        reaches = [_reach(e.date) for e in events]
+        low = min(first for first, _ in reaches)
+        high = max(last for _, last in reaches)
         first, last = dt.date(low, 1, 1), dt.date(high + 1, 1, 1) if high < 9999 else dt.date.max
     scale = _Scale(first, last)
     ticks = _month_ticks(year, scale) if year is not None else _year_ticks(first.year, last.year, scale)
@@ -311,25 +312,26 @@ def build_chart(
         members = by_lane.get(key)
         if not members:
             continue
-        sizes = Counter(bucket(e) for e in members)
+        buckets = [bucket(e) for e in members]
+        sizes = Counter(buckets)
         # Firsts and contested firsts stand out: only a count above AGGREGATE_ABOVE takes them into a box.
         kept = {e.id for e in members if e.kind == "first" or e.id in contested}
-        loose = Counter(bucket(e) for e in members if e.id not in kept)
+        loose = Counter(b for e, b in zip(members, buckets, strict=True) if e.id not in kept)
         full = {b for b, size in sizes.items() if size > aggregate_above}
         drawn = [  # only the events no box counts whatever happens: the list of years draws none
-            _Placed(left, right, make, (left, e.sort_key), bucket(e), e.id in kept)
-            for e in members
-            if bucket(e) not in full
+            _Placed(left, right, make, (left, e.sort_key), b, e.id in kept)
+            for e, b in zip(members, buckets, strict=True)
+            if b not in full
             for left, right, make in [_event_mark(e, scale, href(e.id), e.id in contested)]
         ]
 
         every: dict[tuple[int, int], list[str]] = defaultdict(list)
         unkept: dict[tuple[int, int], list[str]] = defaultdict(list)
         if name_counted:
-            for e in members:
-                every[bucket(e)].append(e.id)
+            for e, b in zip(members, buckets, strict=True):
+                every[b].append(e.id)
                 if e.id not in kept:
-                    unkept[bucket(e)].append(e.id)
+                    unkept[b].append(e.id)
 
         def box(b: tuple[int, int], size: int, ids: list[str]) -> _Placed:
             href = bucket_href(key, b[0])  # noqa: B023 - used at once
