@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import http.server
 import threading
 import time
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_browser import CHROMIUM_FLAGS, _Quiet, require_chromium
+from tests.test_browser import CHROMIUM_FLAGS, _Quiet, _Server, require_chromium
 from tests.test_languages import seeds_with_fixture
 from tests.test_site import build
 
@@ -22,7 +21,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("browser-lang")
     built = build(seeds_with_fixture(folder), folder / "work")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built)))
+    server = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
