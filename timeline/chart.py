@@ -23,7 +23,7 @@ rounded to a tenth of a pixel, so the same events give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
@@ -312,12 +312,18 @@ def build_chart(
         members = by_lane.get(key)
         if not members:
             continue
-        buckets = [bucket(e) for e in members]
-        sizes = Counter(buckets)
         # Firsts and contested firsts stand out: only a count above AGGREGATE_ABOVE takes them into a box.
         kept = {e.id for e in members if e.kind == "first" or e.id in contested}
-        loose = Counter(b for e, b in zip(members, buckets, strict=True) if e.id not in kept)
-        full = {b for b, size in sizes.items() if size > aggregate_above}
+        buckets = [bucket(e) for e in members]
+        # Each bucket's events, which a box counts where there are too many to draw; and those of them
+        # that are no first or contested first, which a box counts where marks would cover each other.
+        every: dict[tuple[int, int], list[str]] = defaultdict(list)
+        loose: dict[tuple[int, int], list[str]] = defaultdict(list)
+        for e, b in zip(members, buckets, strict=True):
+            every[b].append(e.id)
+            if e.id not in kept:
+                loose[b].append(e.id)
+        full = {b for b, ids in every.items() if len(ids) > aggregate_above}
         drawn = [  # only the events no box counts whatever happens: the list of years draws none
             _Placed(left, right, make, (left, e.sort_key), b, e.id in kept)
             for e, b in zip(members, buckets, strict=True)
@@ -325,30 +331,22 @@ def build_chart(
             for left, right, make in [_event_mark(e, scale, href(e.id), e.id in contested)]
         ]
 
-        every: dict[tuple[int, int], list[str]] = defaultdict(list)
-        unkept: dict[tuple[int, int], list[str]] = defaultdict(list)
-        if name_counted:
-            for e, b in zip(members, buckets, strict=True):
-                every[b].append(e.id)
-                if e.id not in kept:
-                    unkept[b].append(e.id)
-
-        def box(b: tuple[int, int], size: int, ids: list[str]) -> _Placed:
+        def box(b: tuple[int, int], ids: list[str]) -> _Placed:
             href = bucket_href(key, b[0])  # noqa: B023 - used at once
-            return _count_box(b[0], b[1], size, label, scale, href, tuple(ids))  # noqa: B023
+            named = tuple(ids) if name_counted else ()
+            return _count_box(b[0], b[1], len(ids), label, scale, href, named)  # noqa: B023
 
         # Count where there are too many to draw, then wherever marks would still cover one another.
         partial: set[tuple[int, int]] = set()
         while True:
-            placed = [box(b, sizes[b], every[b]) for b in sorted(full)]
-            placed += [box(b, loose[b], unkept[b]) for b in sorted(partial)]
+            placed = [box(b, every[b]) for b in sorted(full)] + [box(b, loose[b]) for b in sorted(partial)]
             placed += [p for p in drawn if p.keep or p.bucket not in partial]
             rows, marks, crowded = _pack(placed, top)
-            more = {b for b in crowded if b not in full and b not in partial and loose[b] > 1}
+            more = {b for b in crowded if b not in full and b not in partial and len(loose.get(b, ())) > 1}
             if not more:
                 break
             partial |= more
-        counted += sum(sizes[b] for b in full) + sum(loose[b] for b in partial)
+        counted += sum(len(every[b]) for b in full) + sum(len(loose[b]) for b in partial)
         height = rows * ROW + 2 * LANE_PAD
         built.append(Lane(label, _round(top), height, len(members), marks))
         top += height

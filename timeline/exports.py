@@ -207,15 +207,16 @@ def feed_order(layout: Layout, count: int | None = None) -> list[tuple[dt.dateti
     """
     days = {a.id: a.published.start.earliest for a in layout.articles if a.published and a.published.start}
 
-    def newest(event: EventSummary) -> tuple[dt.date, tuple[object, ...]]:
+    def day_recorded(event: EventSummary) -> dt.date:
         day = max((days[a] for a in event.sources if a in days), default=None)
         if day is None:  # as ``recorded``: the event's last day, else (an open end) its first
             date = event.date
             day = date.latest or date.earliest
-        return day or EPOCH.date(), event.sort_key
+        return day or EPOCH.date()
 
-    chosen = heapq.nlargest(FEED_ENTRIES if count is None else count, layout.events, key=newest)
-    return [(dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC), e) for e, (d, _) in ((e, newest(e)) for e in chosen)]
+    ranked = ((day_recorded(e), e.sort_key, e) for e in layout.events)
+    chosen = heapq.nlargest(FEED_ENTRIES if count is None else count, ranked, key=lambda r: r[:2])
+    return [(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC), e) for day, _, e in chosen]
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:

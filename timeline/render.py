@@ -380,10 +380,8 @@ class Renderer:
 
     def _feed_entry(self, event: Event) -> str:
         """The event's entry in the feed, which links to its permalink (relative ones go up from data/)."""
-        permalink = self._event_permalink(event.id)
-        return exports.feed_entry(
-            event, self.permalink(event.id) if self.site_url else f"../{permalink}", self.vocabulary
-        )
+        link = self.permalink(event.id) if self.site_url else f"../{self._event_permalink(event.id)}"
+        return exports.feed_entry(event, link, self.vocabulary)
 
     def use(self, part: int, parts: Mapping[str, str]) -> None:
         """Take parts of one kind (an index into ``PART_KINDS``) of the events that the pages to render list."""

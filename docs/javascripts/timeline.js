@@ -86,11 +86,14 @@
   var events = Array.prototype.slice.call(document.querySelectorAll(".tl-event"));
   var years = Array.prototype.slice.call(document.querySelectorAll(".tl-year"));
   var count = document.getElementById("tl-count");
+  function eventOf(id) {
+    var target = document.getElementById(id);
+    return target && target.closest(".tl-event");
+  }
   // The chart's marks of events on this page (count boxes link elsewhere), each with its event.
   var marks = [];
   document.querySelectorAll("a.tl-mark[href^='#']").forEach(function (mark) {
-    var target = document.getElementById(decodeURIComponent(mark.getAttribute("href").slice(1)));
-    var event = target && target.closest(".tl-event");
+    var event = eventOf(decodeURIComponent(mark.getAttribute("href").slice(1)));
     if (event) {
       marks.push({ mark: mark, event: event });
     }
@@ -99,10 +102,7 @@
   // (?country=uz#year_2021).
   var boxes = [];
   document.querySelectorAll("a.tl-mark.tl-count[data-events]").forEach(function (box) {
-    var counted = box.getAttribute("data-events").split(" ").map(function (id) {
-      var target = document.getElementById(id);
-      return target && target.closest(".tl-event");
-    }).filter(Boolean);
+    var counted = box.getAttribute("data-events").split(" ").map(eventOf).filter(Boolean);
     var parts = box.getAttribute("href").split("#");
     boxes.push({ mark: box, events: counted, query: parts[0], hash: parts[1] || "" });
   });
@@ -159,10 +159,10 @@
     boxes.forEach(function (box) {
       fade(box.mark, !box.events.some(function (event) { return !event.hidden; }));
       var params = new URLSearchParams(box.query);
-      Object.keys(FIELDS).forEach(function (field) {
-        if (field !== "country" && values[field]) {
+      ["procedure", "kind"].forEach(function (field) {  // the box's own country stays
+        if (values[field]) {
           params.set(field, values[field]);
-        } else if (field !== "country") {
+        } else {
           params.delete(field);
         }
       });
