@@ -47,7 +47,8 @@ def test_slug_always_makes_a_valid_id(text: str) -> None:
 CYRILLIC = st.text(
     st.characters(min_codepoint=0x0410, max_codepoint=0x04FF, categories=["Lu", "Ll"]), min_size=1
 ).filter(
-    lambda w: w.strip("ЪъЬь")  # the hard and soft signs alone are no sound, so no Latin letter
+    # The hard, soft and semisoft signs alone are no sound, so no Latin letter (anyascii gives an apostrophe).
+    lambda w: w.strip("ЪъЬьҌҍ")
 )
 UZBEK = st.text(st.sampled_from("abdefghijklmnopqrstuvxyzOoGgʻʼ"), min_size=2).filter(lambda w: w[0] not in "ʻʼ")
 
